@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Systemd test hosts in Docker, shared by `make lab` and every molecule scenario so that the
+# container settings that make systemd work here live in one place.
+#   hosts.sh up   NETWORK NAME...   create (or start) the hosts on their own network; idempotent
+#   hosts.sh down NETWORK NAME...   remove exactly those hosts, their volumes and the network
+source "$(dirname "$0")/lib.sh"
+
+ACTION=${1:-}; NETWORK=${2:-}
+[[ $ACTION =~ ^(up|down)$ && -n $NETWORK && $# -ge 3 ]] || die "usage: hosts.sh up|down NETWORK NAME..."
+shift 2
+LABEL=overlaynet.network=$NETWORK
+
+# systemd needs every capability but SYS_RESOURCE, which this machine refuses (--privileged fails).
+RUN_OPTS=(
+  --detach --label "$LABEL" --stop-signal SIGRTMIN+3
+  --cap-add ALL --cap-drop SYS_RESOURCE
+  --security-opt seccomp=unconfined --security-opt apparmor=unconfined
+  --cgroupns host --volume /sys/fs/cgroup:/sys/fs/cgroup:rw
+  --tmpfs /run --tmpfs /run/lock --tmpfs /tmp
+)
+
+up() {
+  local image; image=$("$(dirname "$0")/base-image.sh")
+  if ! docker network inspect "$NETWORK" >/dev/null 2>&1; then
+    step "hosts: creating network $NETWORK"
+    docker network create --label "$LABEL" "$NETWORK" >/dev/null || die "docker network create $NETWORK failed"
+  fi
+  local name state
+  for name in "$@"; do
+    state=$(docker inspect -f '{{.State.Status}}' "$name" 2>/dev/null || true)
+    case $state in
+      running) note "hosts: $name is running" ;;
+      "") step "hosts: creating $name"
+          # dockerd inside the host needs a real filesystem under /var/lib/docker, not overlayfs.
+          docker run "${RUN_OPTS[@]}" --name "$name" --hostname "$name" --network "$NETWORK" \
+            --volume "$name-docker:/var/lib/docker" "$image" >/dev/null || die "docker run $name failed" ;;
+      *) step "hosts: starting $name ($state)"; docker start "$name" >/dev/null || die "docker start $name failed" ;;
+    esac
+  done
+  for name in "$@"; do
+    # `degraded` still means systemd is up and can run our units; the failed ones are listed.
+    state=$(docker exec "$name" timeout 90 systemctl is-system-running --wait 2>/dev/null || true)
+    case $state in
+      running) ;;
+      degraded) note "hosts: $name is degraded: $(docker exec "$name" systemctl --failed --no-legend --plain | awk '{print $1}' | xargs)" ;;
+      *) die "systemd in $name did not come up (state: ${state:-none}): see docker logs $name" ;;
+    esac
+  done
+}
+
+down() {
+  local name
+  for name in "$@"; do
+    # Only what carries our label is ours to remove.
+    if [[ $(docker inspect -f "{{index .Config.Labels \"overlaynet.network\"}}" "$name" 2>/dev/null) == "$NETWORK" ]]; then
+      step "hosts: removing $name"
+      docker rm -f -v "$name" >/dev/null
+    fi
+    docker volume rm "$name-docker" >/dev/null 2>&1 || true
+  done
+  if [[ $(docker network inspect -f "{{index .Labels \"overlaynet.network\"}}" "$NETWORK" 2>/dev/null) == "$NETWORK" ]]; then
+    step "hosts: removing network $NETWORK"
+    docker network rm "$NETWORK" >/dev/null
+  fi
+}
+
+"$ACTION" "$@"
