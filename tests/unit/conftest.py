@@ -34,6 +34,27 @@ ROOT_PASSWORD = 'unit-test-root-pw'
 COLLECTION = 'overlaynet.flannel'
 
 
+def _make_collections_root():
+    """A directory where ansible_collections/overlaynet/flannel is this working tree.
+
+    Tests import the collection's Python code by its real name, and the modules run
+    from here exactly as from an installed collection.
+    """
+    root = tempfile.mkdtemp(prefix='overlaynet-collections-')
+    namespace = os.path.join(root, 'ansible_collections', 'overlaynet')
+    os.makedirs(namespace)
+    os.symlink(REPO_ROOT, os.path.join(namespace, 'flannel'))
+    return root
+
+
+COLLECTIONS_ROOT = _make_collections_root()
+sys.path.insert(0, COLLECTIONS_ROOT)
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(COLLECTIONS_ROOT, ignore_errors=True)
+
+
 def free_port():
     """A loopback TCP port nobody listens on right now."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -250,13 +271,9 @@ def prefix(request):
 
 
 @pytest.fixture(scope='session')
-def collections_path(session_dir):
+def collections_path():
     """ANSIBLE_COLLECTIONS_PATH that resolves overlaynet.flannel to this working tree."""
-    root = os.path.join(session_dir, 'collections')
-    namespace = os.path.join(root, 'ansible_collections', 'overlaynet')
-    os.makedirs(namespace)
-    os.symlink(REPO_ROOT, os.path.join(namespace, 'flannel'))
-    return root
+    return COLLECTIONS_ROOT
 
 
 class ModuleRunner:
