@@ -53,7 +53,7 @@ requirements:
   - etcd3 >= 0.12.0 (Python library) where the module runs. It works with any protobuf version
     because the module selects protobuf's pure Python runtime unless E(PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION) is already set.
 notes:
-  - The module runs where the task runs. By default that is the managed host; to talk to etcd from the
-    controller use C(delegate_to: localhost), or delegate to an etcd member to use its loopback endpoint
-    and certificates.
+  - The module runs where the task runs. By default that is the managed host. To talk to etcd from the
+    controller, delegate the task to V(localhost); or delegate it to an etcd member to use its loopback
+    endpoint and certificates.
 '''

@@ -28,7 +28,7 @@ os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
 
 try:
     import etcd3
-    import etcd3.etcdrpc as etcdrpc
+    from etcd3 import etcdrpc
     import grpc
 except Exception:  # pylint: disable=broad-except
     # Not only ImportError: a protobuf mismatch surfaces as TypeError at import time.

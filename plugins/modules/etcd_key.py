@@ -46,7 +46,7 @@ options:
   json_value:
     description:
       - Any data (dictionary, list, string, number, boolean, null), stored as compact JSON with sorted keys.
-      - Compared with the stored value by meaning, so V({"a": 1, "b": 2}) matches a stored C({"b":2, "a":1}).
+      - Compared with the stored value by meaning, so key order and white space in the stored JSON do not matter.
         A stored value that is not valid JSON always counts as different.
       - Mutually exclusive with O(value).
     type: raw

@@ -316,7 +316,7 @@ class ModuleRunner:
             json.dump({'ANSIBLE_MODULE_ARGS': params}, f)
         proc = subprocess.run(
             [sys.executable, '-m', 'ansible_collections.overlaynet.flannel.plugins.modules.%s' % module, args_file],
-            env=self.env, capture_output=True, text=True, timeout=60, cwd=self.workdir)
+            env=self.env, capture_output=True, text=True, timeout=60, cwd=self.workdir, check=False)
         os.unlink(args_file)
         return self._parse(proc, proc.stdout)
 
@@ -329,7 +329,7 @@ class ModuleRunner:
         if diff:
             cmd.append('--diff')
         env = dict(self.env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json')
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir)
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir, check=False)
         try:
             doc = json.loads(proc.stdout)
             result = doc['plays'][0]['tasks'][0]['hosts']['localhost']

@@ -136,8 +136,9 @@ INVALID = {
                                      ['config.Backend.PersistentKeepaliveInterval: -5 is out of range']),
     'ipsec PSK missing': (net(Backend={'Type': 'ipsec'}), ['config.Backend.PSK: is required for backend ipsec']),
     'ipsec PSK short': (net(Backend={'Type': 'ipsec', 'PSK': 'short'}), ['config.Backend.PSK: is too short: must be at least 96']),
-    'extension command not string': (net(Backend={'Type': 'extension', 'SubnetAddCommand': ['ip', 'route']}),
-                                      ['config.Backend.SubnetAddCommand:', 'must be a string, got list']),
+    'extension command not string': (
+        net(Backend={'Type': 'extension', 'SubnetAddCommand': ['ip', 'route']}),
+        ['config.Backend.SubnetAddCommand:', 'must be a string, got list']),
 }
 
 
