@@ -41,7 +41,7 @@ image: engine
 
 archives:
 	@for v in $(FLANNEL_VERSIONS); do bash $(LAB)/flannel-archive.sh $$v >/dev/null; done
-	@bash $(LAB)/etcd-archive.sh >/dev/null
+	@bash $(LAB)/etcd-archive.sh v3.5.1 v3.5.35 >/dev/null
 
 # Lets playbooks in this checkout use the FQCN overlaynet.flannel.* without installing the collection.
 collection:
