@@ -247,7 +247,7 @@ class EtcdClient:
             client_key=params.get('client_key'),
             user=params.get('user'),
             password=params.get('password'),
-            timeout=params.get('timeout') or DEFAULT_TIMEOUT,
+            timeout=params.get('timeout', DEFAULT_TIMEOUT),
         )
 
     def _uses_tls(self, endpoint):

@@ -160,6 +160,15 @@ def test_tls_wrong_ca_has_its_own_message(etcd_tls_server, pki):
     assert etcd_tls_server.url in message
 
 
+def test_https_without_ca_cert_uses_the_system_trust_store(etcd_tls_server, pki):
+    # Our test CA is in no system store, so verification must fail, and say against what.
+    with pytest.raises(EtcdTLSError) as info:
+        EtcdClient([etcd_tls_server.url], client_cert=pki['client_cert'], client_key=pki['client_key'],
+                   timeout=3).connect()
+    assert '(ca_cert=system trust store' in str(info.value)
+    assert 'could not be verified' in str(info.value)
+
+
 def test_tls_without_client_certificate_says_so(etcd_tls_server, pki):
     with pytest.raises(EtcdTLSError) as info:
         EtcdClient([etcd_tls_server.url], ca_cert=pki['ca_cert'], timeout=3).connect()
