@@ -10,17 +10,17 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: etcd_key
-short_description: Get, set or delete one key in etcd (v3 API)
+short_description: Set or delete one key in etcd (v3 API)
 version_added: 0.1.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:
-  - Ensures one etcd key holds a given value, or does not exist, or reads it.
+  - Ensures one etcd key holds a given value, or does not exist.
   - With O(json_value) the value is compared by meaning (parsed JSON) and written as compact JSON with sorted keys,
     so formatting differences do not count as a change.
   - Shares the connection options (failover over several endpoints, TLS, authentication) with the other modules of
     this collection.
-  - O(state=get) reads the key and changes nothing; the parsed JSON is in RV(json) when the value is valid JSON.
+  - To read a key without changing it, use M(overlaynet.flannel.etcd_key_info).
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
   - ansible.builtin.action_common_attributes
@@ -51,12 +51,12 @@ options:
     type: raw
   state:
     description:
-      - V(present) sets the key; V(absent) deletes it; V(get) only reads it.
-      - O(value) and O(json_value) are not allowed with V(absent) or V(get).
+      - V(present) sets the key; V(absent) deletes it (O(value) and O(json_value) are not needed then).
     type: str
-    choices: [present, absent, get]
+    choices: [present, absent]
     default: present
 seealso:
+  - module: overlaynet.flannel.etcd_key_info
   - module: overlaynet.flannel.flannel_network
   - plugin: community.general.etcd3
     plugin_type: lookup
@@ -78,12 +78,6 @@ EXAMPLES = r'''
     json_value:
       mtu: 1450
       backend: vxlan
-
-- name: Read a key
-  overlaynet.flannel.etcd_key:
-    key: /coreos.com/network/config
-    state: get
-  register: flannel_config
 
 - name: Delete a key
   overlaynet.flannel.etcd_key:
@@ -107,16 +101,6 @@ previous_value:
   returned: always
   type: str
   sample: '{"mtu": 1400}'
-exists:
-  description: Whether the key exists after the task.
-  returned: always
-  type: bool
-  sample: true
-json:
-  description: RV(value) parsed as JSON; null when the key does not exist or its value is not valid JSON.
-  returned: always
-  type: raw
-  sample: {"backend": "vxlan", "mtu": 1450}
 endpoint:
   description: The etcd endpoint that was used.
   returned: success
@@ -157,8 +141,6 @@ def desired_text(params):
 
 
 def is_changed(params, previous):
-    if params['state'] == 'get':
-        return False
     if params['state'] == 'absent':
         return previous is not None
     if previous is None:
@@ -166,13 +148,6 @@ def is_changed(params, previous):
     if params['value'] is not None:
         return previous != params['value']
     return not same_json(previous, params['json_value'])
-
-
-def parse_json(text):
-    try:
-        return json.loads(text) if text is not None else None
-    except ValueError:
-        return None
 
 
 def diff_side(text):
@@ -187,7 +162,7 @@ def main():
             key=dict(type='str', required=True, no_log=False),
             value=dict(type='str'),
             json_value=dict(type='raw'),
-            state=dict(type='str', default='present', choices=['present', 'absent', 'get']),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
         ),
         mutually_exclusive=[('value', 'json_value')],
         required_if=[('state', 'present', ('value', 'json_value'), True)],
@@ -197,15 +172,13 @@ def main():
     params = module.params
     if not params['key']:
         module.fail_json(msg='key: must not be empty')
-    if params['state'] != 'present' and (params['value'] is not None or params['json_value'] is not None):
-        module.fail_json(msg='value/json_value: not allowed with state=%s' % params['state'])
 
     client = connect_from_module(module)
     try:
         raw, _lease = client.get(params['key'])
         previous = raw.decode('utf-8', 'replace') if raw is not None else None
         changed = is_changed(params, previous)
-        wanted = desired_text(params) if changed else previous
+        wanted = desired_text(params)
         if changed and not module.check_mode:
             if wanted is None:
                 client.delete(params['key'])
@@ -219,7 +192,7 @@ def main():
 
     result = dict(
         changed=changed, key=params['key'], endpoint=endpoint, previous_value=previous,
-        value=wanted, exists=wanted is not None, json=parse_json(wanted),
+        value=wanted if changed else previous,
     )
     if module._diff:
         result['diff'] = dict(

@@ -73,24 +73,6 @@ def test_check_mode_writes_and_deletes_nothing(modules, etcd_server, prefix):
     assert stored(etcd_server, key) == 'v'
 
 
-def test_state_get_reads_and_changes_nothing(modules, etcd_server, prefix):
-    key = prefix + '/read'
-    missing = modules.run(MODULE, {'endpoints': [etcd_server.url], 'key': key, 'state': 'get'})
-    assert (missing['changed'], missing['exists'], missing['value'], missing['json']) == (False, False, None, None)
-
-    etcd_server.client().put(key, '{"Network": "10.5.0.0/16"}')
-    found = modules.run(MODULE, {'endpoints': [etcd_server.url], 'key': key, 'state': 'get'}, diff=True)
-    assert found['changed'] is False and found['exists'] is True
-    assert found['value'] == '{"Network": "10.5.0.0/16"}'
-    assert found['json'] == {'Network': '10.5.0.0/16'}
-    assert found['diff']['before'] == found['diff']['after']
-    assert stored(etcd_server, key) == '{"Network": "10.5.0.0/16"}'
-
-    etcd_server.client().put(key, 'plain text')
-    text = modules.run(MODULE, {'endpoints': [etcd_server.url], 'key': key, 'state': 'get'})
-    assert (text['value'], text['json']) == ('plain text', None)
-
-
 def test_state_absent(modules, etcd_server, prefix):
     key = prefix + '/gone'
     etcd_server.client().put(key, 'v')
@@ -109,8 +91,6 @@ def test_state_absent(modules, etcd_server, prefix):
     ({'key': '/k', 'value': 'a', 'user': 'root'}, 'parameters are required together: user, password'),
     ({'key': '/k', 'value': 'a', 'client_cert': '/c.pem'}, 'parameters are required together: client_cert, client_key'),
     ({'key': '', 'value': 'a'}, 'key: must not be empty'),
-    ({'key': '/k', 'value': 'a', 'state': 'get'}, 'value/json_value: not allowed with state=get'),
-    ({'key': '/k', 'json_value': 1, 'state': 'absent'}, 'value/json_value: not allowed with state=absent'),
     ({'key': '/k', 'value': 'a', 'endpoints': ['ftp://x:1']}, "has scheme 'ftp'"),
 ])
 def test_argument_errors(modules, params, message):
