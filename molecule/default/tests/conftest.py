@@ -1,0 +1,67 @@
+"""Fixtures for the overlay tests: every flannel host of the scenario, reached with `docker exec`
+(testinfra's docker backend: much faster than one ansible run per command)."""
+
+import base64
+import json
+import os
+import shlex
+
+import pytest
+import testinfra
+import yaml
+
+
+def _flannel_hosts():
+    with open(os.environ["MOLECULE_INVENTORY_FILE"], encoding="utf-8") as handle:
+        inventory = yaml.safe_load(handle)
+    return sorted(inventory["all"]["children"]["flannel"]["hosts"])
+
+
+class Node:
+    """One flannel host and what flanneld and docker report there."""
+
+    def __init__(self, name):
+        self.name = name
+        self.host = testinfra.get_host("docker://" + name)
+
+    def run(self, command):
+        result = self.host.run(command)
+        assert result.rc == 0, "%s: `%s` failed: %s" % (self.name, command, result.stderr)
+        return result.stdout
+
+    def env_file(self, path):
+        pairs = (line.split("=", 1) for line in self.run("cat " + path).splitlines() if "=" in line)
+        return {key: value.strip('"') for key, value in pairs}
+
+    @property
+    def subnet_env(self):
+        return self.env_file("/run/flannel/subnet.env")
+
+    @property
+    def flanneld_env(self):
+        return self.env_file("/etc/default/flannel")
+
+    def etcd_get_prefix(self, prefix):
+        """{key: value} below prefix, read with etcdctl from this host through flanneld's endpoints."""
+        env = self.flanneld_env
+        out = self.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=%s get --prefix %s -w json"
+                       % (shlex.quote(env["FLANNELD_ETCD_ENDPOINTS"]), shlex.quote(prefix)))
+        kvs = json.loads(out).get("kvs", [])
+        return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv["value"]).decode() for kv in kvs}
+
+    @property
+    def public_ip(self):
+        """The address of the default route's interface: flanneld's choice without -iface."""
+        dev = json.loads(self.run("ip -j -4 route show default"))[0]["dev"]
+        return json.loads(self.run("ip -j -4 addr show dev " + dev))[0]["addr_info"][0]["local"]
+
+
+@pytest.fixture(scope="session")
+def nodes():
+    return [Node(name) for name in _flannel_hosts()]
+
+
+@pytest.fixture(scope="session")
+def network_config(nodes):
+    prefix = nodes[0].flanneld_env["FLANNELD_ETCD_PREFIX"]
+    return json.loads(nodes[0].etcd_get_prefix(prefix + "/config")[prefix + "/config"])
