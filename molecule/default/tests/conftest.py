@@ -8,13 +8,12 @@ import shlex
 
 import pytest
 import testinfra
-import yaml
+import testinfra.utils.ansible_runner
 
 
 def _flannel_hosts():
-    with open(os.environ["MOLECULE_INVENTORY_FILE"], encoding="utf-8") as handle:
-        inventory = yaml.safe_load(handle)
-    return sorted(inventory["all"]["children"]["flannel"]["hosts"])
+    runner = testinfra.utils.ansible_runner.AnsibleRunner(os.environ["MOLECULE_INVENTORY_FILE"])
+    return sorted(runner.get_hosts("flannel"))
 
 
 class Node:
