@@ -67,12 +67,16 @@ def test_binaries_come_from_the_selected_version_dir(host):
     for name in ("etcd", "etcdctl", "etcdutl"):
         target = host.check_output("readlink -f /usr/local/bin/%s" % name)
         assert target == "/opt/etcd/v%s/%s" % (version, name)
-    assert "v" + version in host.check_output("update-alternatives --query etcd")
+    query = host.check_output("update-alternatives --query etcd")
+    major, minor, patch = (int(n) for n in version.split("."))
+    # Priority major*10000 + minor*100 + patch, so the newest version wins in auto mode.
+    assert "Alternative: /opt/etcd/v%s/etcd\nPriority: %d" % (version, major * 10000 + minor * 100 + patch) in query
 
 
 def test_clients_without_a_certificate_are_refused(host):
-    out = etcdctl(host, "get", "/x", cert=None)
-    assert out.rc != 0 and "certificate" in out.stderr, out.stderr
+    # How the refusal reads depends on the etcdctl version (bad certificate, broken pipe, timeout).
+    assert etcdctl(host, "get", PREFIX + "config", cert=None).rc != 0
+    assert etcdctl(host, "get", PREFIX + "config").rc == 0
 
 
 def test_flannel_user_is_confined_to_its_prefix(host):
