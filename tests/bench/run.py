@@ -150,6 +150,7 @@ def main():
     os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "iperf_seconds": IPERF_SECONDS}
     three, nine = ALL_HOSTS[:3], ALL_HOSTS
+    failed = None
     try:
         run(["bash", HOSTS_SH, "down", NETWORK] + ALL_HOSTS)
         log("creating 3 fresh hosts")
@@ -179,20 +180,27 @@ def main():
         results["setup_9_s"] = setup_time(inv9)
         results["idempotent_vs_setup_9"] = round(results["idempotent_9_s"] / results["setup_9_s"], 2)
         results["idempotent_9_vs_3"] = round(results["idempotent_9_s"] / results["idempotent_3_s"], 2)
+    except SystemExit as exc:
+        # Keep and show what was measured before the failure.
+        failed = results["failed"] = str(exc)
     finally:
+        for key, value in results.items():
+            if key.endswith("_s"):
+                results[key] = round(value, 1)
         with open(os.path.join(RESULTS, "bench.json"), "w", encoding="utf-8") as handle:
             json.dump(results, handle, indent=2, sort_keys=True)
         if not args.keep:
             run(["bash", HOSTS_SH, "down", NETWORK] + ALL_HOSTS, check=False)
-    for key in ("converge_3_s", "idempotent_3_s", "setup_3_s", "switch_to_hostgw_s", "converge_9_s", "idempotent_9_s", "setup_9_s"):
-        results[key] = round(results[key], 1)
     print_table(results)
+    if failed:
+        raise SystemExit(failed)
 
 
 def print_table(r):
+    r = Missing(r)
     rows = [
         ("converge site.yml, 3 fresh hosts", "%.1f s" % r["converge_3_s"], ""),
-        ("idempotent re-run, 3 hosts", "%.1f s (changed=%d)" % (r["idempotent_3_s"], r["idempotent_3_changed"]), ""),
+        ("idempotent re-run, 3 hosts", "%.1f s (changed=%s)" % (r["idempotent_3_s"], r["idempotent_3_changed"]), ""),
         ("ansible -m setup, 3 hosts", "%.1f s" % r["setup_3_s"], ""),
         ("  re-run / setup", "%.2f" % r["idempotent_vs_setup_3"], "target <= 3"),
         ("iperf3 underlay (vxlan run)", "%.2f Gbit/s" % r["vxlan"]["underlay_gbps"], ""),
@@ -202,7 +210,7 @@ def print_table(r):
         ("iperf3 overlay host-gw", "%.2f Gbit/s" % r["hostgw"]["overlay_gbps"], ""),
         ("  host-gw / underlay", "%.3f" % r["hostgw"]["ratio"], "target >= 0.95"),
         ("converge 9 hosts (6 fresh)", "%.1f s" % r["converge_9_s"], ""),
-        ("idempotent re-run, 9 hosts", "%.1f s (changed=%d)" % (r["idempotent_9_s"], r["idempotent_9_changed"]), ""),
+        ("idempotent re-run, 9 hosts", "%.1f s (changed=%s)" % (r["idempotent_9_s"], r["idempotent_9_changed"]), ""),
         ("ansible -m setup, 9 hosts", "%.1f s" % r["setup_9_s"], ""),
         ("  re-run / setup, 9 hosts", "%.2f" % r["idempotent_vs_setup_9"], ""),
         ("  re-run 9 hosts / 3 hosts", "%.2f" % r["idempotent_9_vs_3"], ""),
@@ -211,6 +219,17 @@ def print_table(r):
     for name, value, target in rows:
         print("%-*s  %-26s %s" % (width, name, value, target))
     print("(saved to %s)" % os.path.join(RESULTS, "bench.json"))
+
+
+class Missing(dict):
+    """Formats what a failed run did not measure as nan."""
+
+    def __getitem__(self, key):
+        value = dict.get(self, key, None)
+        if value is None:
+            # A whole missing section (e.g. "hostgw") behaves like an empty one.
+            return Missing() if key in ("vxlan", "hostgw") else float("nan")
+        return Missing(value) if isinstance(value, dict) else value
 
 
 if __name__ == "__main__":
