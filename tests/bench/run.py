@@ -147,7 +147,12 @@ def main():
     parser.add_argument("--keep", action="store_true", help="leave the bench hosts running")
     args = parser.parse_args()
     os.makedirs(RESULTS, exist_ok=True)
+    # The same environment `make bench` gives, for a direct run with the venv's python.
     os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    cache = os.environ.get("OVERLAYNET_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "overlaynet-flannel")
+    os.environ.setdefault("OVERLAYNET_ARCHIVES", os.path.join(cache, "archives"))
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "iperf_seconds": IPERF_SECONDS}
     three, nine = ALL_HOSTS[:3], ALL_HOSTS
     failed = None
