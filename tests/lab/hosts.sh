@@ -21,6 +21,12 @@ RUN_OPTS=(
 
 up() {
   local image; image=$("$(dirname "$0")/base-image.sh")
+  # Every systemd host takes several inotify instances of the machine's one per-user budget
+  # (128 by default): beyond about a dozen hosts, new ones fail to boot.
+  if (( $(cat /proc/sys/fs/inotify/max_user_instances) < 1024 )); then
+    note "hosts: raising fs.inotify.max_user_instances to 1024 (systemd hosts run out at 128)"
+    sysctl -qw fs.inotify.max_user_instances=1024 || die "cannot raise fs.inotify.max_user_instances: run as root"
+  fi
   if ! docker network inspect "$NETWORK" >/dev/null 2>&1; then
     step "hosts: creating network $NETWORK"
     docker network create --label "$LABEL" "$NETWORK" >/dev/null || die "docker network create $NETWORK failed"
