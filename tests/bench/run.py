@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make bench`: how fast the collection converges and how fast the overlay is.
 
 On fresh lab-like hosts of its own (overlaynet-bench-node1..9, made and removed with
@@ -45,7 +44,7 @@ def log(msg):
 
 
 def run(argv, check=True, **kwargs):
-    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs)
+    result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, **kwargs)
     if check and result.returncode != 0:
         tail = "\n".join(result.stdout.splitlines()[-40:])
         raise SystemExit("FAILED: %s (rc %d)\n%s" % (" ".join(argv), result.returncode, tail))
@@ -89,7 +88,7 @@ def playbook(inventory, name, extra_vars=None):
 
 
 def setup_time(inventory):
-    seconds, _ = timed(["ansible", "-i", inventory, "all", "-m", "ansible.builtin.setup"])
+    seconds, _output = timed(["ansible", "-i", inventory, "all", "-m", "ansible.builtin.setup"])
     return seconds
 
 
@@ -130,7 +129,7 @@ def throughput(hosts, rounds):
     server, client = hosts[0], hosts[1]
     containers = start_containers([server, client])
     underlay, overlay = [], []
-    for _ in range(rounds):
+    for _round in range(rounds):
         underlay.append(iperf(server, client, host_ip(server)))
         overlay.append(iperf(server, client, containers[server]["ip"],
                              (containers[server]["pid"], containers[client]["pid"])))
@@ -163,7 +162,7 @@ def main():
         inv3 = write_inventory(three)
 
         log("converge site.yml on 3 fresh hosts (vxlan)")
-        results["converge_3_s"], _ = playbook(inv3, "site.yml")
+        results["converge_3_s"], _recap = playbook(inv3, "site.yml")
         log("idempotent re-run on 3 hosts, and ansible -m setup")
         results["idempotent_3_s"], results["idempotent_3_changed"] = playbook(inv3, "site.yml")
         results["setup_3_s"] = setup_time(inv3)
@@ -174,13 +173,13 @@ def main():
         results["vxlan"] = throughput(three, args.rounds)
 
         log("switch the same hosts to host-gw, iperf3 again")
-        results["switch_to_hostgw_s"], _ = playbook(inv3, "site.yml", HOSTGW_VARS)
+        results["switch_to_hostgw_s"], _recap = playbook(inv3, "site.yml", HOSTGW_VARS)
         results["hostgw"] = throughput(three, args.rounds)
 
         log("6 more hosts (9 flannel hosts, etcd stays on 3): converge, idempotent re-run, setup")
         run(["bash", HOSTS_SH, "up", NETWORK] + nine[3:])
         inv9 = write_inventory(nine)
-        results["converge_9_s"], _ = playbook(inv9, "site.yml", HOSTGW_VARS)
+        results["converge_9_s"], _recap = playbook(inv9, "site.yml", HOSTGW_VARS)
         results["idempotent_9_s"], results["idempotent_9_changed"] = playbook(inv9, "site.yml", HOSTGW_VARS)
         results["setup_9_s"] = setup_time(inv9)
         results["idempotent_vs_setup_9"] = round(results["idempotent_9_s"] / results["setup_9_s"], 2)
