@@ -29,7 +29,7 @@ help:
 	@echo "make lab-destroy  remove the lab's containers, volumes and network"
 	@echo "make test         lint, ansible-test sanity, unit tests, artifact, molecule scenarios (CI)"
 	@echo "make test-slow    the molecule scenarios too slow for CI (scale)"
-	@echo "make bench        converge/idempotence/throughput figures on the lab"
+	@echo "make bench        module speed vs community.general.etcd3; converge, idempotence, throughput"
 
 venv:
 	@bash $(LAB)/venv.sh
@@ -94,6 +94,7 @@ test-slow: setup
 	@$(MAKE) --no-print-directory molecule SCENARIO="$(SLOW_SCENARIOS)"
 
 bench: setup
+	$(BIN)/python tests/bench/module_bench.py
 	$(BIN)/python tests/bench/run.py
 
 build: venv
