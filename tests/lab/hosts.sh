@@ -43,15 +43,23 @@ up() {
       *) step "hosts: starting $name ($state)"; docker start "$name" >/dev/null || die "docker start $name failed" ;;
     esac
   done
-  for name in "$@"; do
-    # `degraded` still means systemd is up and can run our units; the failed ones are listed.
-    state=$(docker exec "$name" timeout 90 systemctl is-system-running --wait 2>/dev/null || true)
+  for name in "$@"; do wait_for_systemd "$name"; done
+}
+
+# On a busy machine the container is up before systemd's bus is, so "no answer" means "ask again".
+wait_for_systemd() {
+  local name=$1 state=""
+  for _ in $(seq 120); do
+    state=$(docker exec "$name" systemctl is-system-running 2>/dev/null || true)
     case $state in
-      running) ;;
-      degraded) note "hosts: $name is degraded: $(docker exec "$name" systemctl --failed --no-legend --plain | awk '{print $1}' | xargs)" ;;
-      *) die "systemd in $name did not come up (state: ${state:-none}): see docker logs $name" ;;
+      running) return 0 ;;
+      # `degraded` still means systemd is up and can run our units; the failed ones are listed.
+      degraded) note "hosts: $name is degraded: $(docker exec "$name" systemctl --failed --no-legend --plain | awk '{print $1}' | xargs)"
+                return 0 ;;
     esac
+    sleep 1
   done
+  die "systemd in $name did not come up within 120 s (state: ${state:-no answer}): see docker logs $name"
 }
 
 down() {
