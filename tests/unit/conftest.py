@@ -61,6 +61,12 @@ def pytest_unconfigure(config):
     shutil.rmtree(COLLECTIONS_ROOT, ignore_errors=True)
 
 
+def stored(server, key):
+    """The text at key on server, read with a plain etcd3 client (None when absent)."""
+    value, _meta = server.client().get(key)
+    return value.decode() if value is not None else None
+
+
 def free_port():
     """A loopback TCP port nobody listens on right now."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -11,16 +11,11 @@ __metaclass__ = type
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, stored
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import EtcdClient
 
 MODULE = 'etcd_key'
-
-
-def stored(server, key):
-    value, _meta = server.client().get(key)
-    return value.decode() if value is not None else None
 
 
 def test_value_set_then_idempotent_then_changed(modules, etcd_server, prefix):

@@ -9,12 +9,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from conftest import stored
+
 MODULE = 'etcd_key_info'
-
-
-def stored(server, key):
-    value, _meta = server.client().get(key)
-    return value.decode() if value is not None else None
 
 
 def test_reads_and_changes_nothing(modules, etcd_server, prefix):

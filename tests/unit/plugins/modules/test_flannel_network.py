@@ -15,16 +15,11 @@ import os
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, stored
 
 MODULE = 'flannel_network'
 VXLAN = {'Network': '10.5.0.0/16', 'SubnetLen': 24, 'Backend': {'Type': 'vxlan', 'VNI': 1}}
 LEASE_TTL = 86400  # what flanneld asks for
-
-
-def stored(server, key):
-    value, _meta = server.client().get(key)
-    return value.decode() if value is not None else None
 
 
 def add_lease(server, prefix, subnet='10.5.1.0-24', public_ip='192.0.2.11'):
