@@ -16,8 +16,9 @@ fi
 
 command -v debootstrap >/dev/null 2>&1 || {
   step "base image: installing debootstrap"
+  apt-get update -qq || die "apt-get update failed: check the machine's Debian mirror"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-    die "apt-get install debootstrap failed: run apt-get update, then retry"
+    die "apt-get install debootstrap failed: read apt's error above"
 }
 
 ROOTFS=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
