@@ -24,4 +24,8 @@ cd "$DEST"
 # ansible-test only considers files git knows.
 git init -q && git add -A
 step "sanity: ansible-test sanity (python ${OVERLAYNET_SANITY_PYTHON:-3.11})"
+# ansible-test keeps its sanity venvs under ~/.ansible/test and rebuilds them in place: two runs at
+# once (two checkouts on one machine) break each other, so they take turns.
+exec 9>"$CACHE_DIR/sanity.lock"
+flock 9
 "$REPO_ROOT/.venv/bin/ansible-test" sanity --python "${OVERLAYNET_SANITY_PYTHON:-3.11}" --color no "$@"

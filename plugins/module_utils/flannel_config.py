@@ -106,14 +106,6 @@ _FAMILIES = {
 }
 
 
-class FlannelConfigError(ValueError):
-    """Raised by check_config(); carries every error found, not only the first."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        super(FlannelConfigError, self).__init__('; '.join(self.errors))
-
-
 def _field(name):
     return 'config.%s' % name
 
@@ -351,13 +343,6 @@ def validate_config(config):
         _check_family(config, 6, errors)
     _check_backend(config, errors)
     return errors
-
-
-def check_config(config):
-    """Raise FlannelConfigError listing every problem; return None when config is valid."""
-    errors = validate_config(config)
-    if errors:
-        raise FlannelConfigError(errors)
 
 
 def backend_type(config):

@@ -20,7 +20,6 @@ description:
     so formatting differences do not count as a change.
   - Shares the connection options (failover over several endpoints, TLS, authentication) with the other modules of
     this collection.
-  - To read a key without changing it, use M(overlaynet.flannel.etcd_key_info).
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
   - ansible.builtin.action_common_attributes
@@ -56,7 +55,6 @@ options:
     choices: [present, absent]
     default: present
 seealso:
-  - module: overlaynet.flannel.etcd_key_info
   - module: overlaynet.flannel.flannel_network
   - plugin: community.general.etcd3
     plugin_type: lookup

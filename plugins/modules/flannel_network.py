@@ -65,8 +65,19 @@ options:
         renewing them) unless deleted.
     type: bool
     default: false
+  hosts:
+    description:
+      - The hosts that run (or will run) flanneld, as M(overlaynet.flannel.host_info) read them, keyed by host name; only
+        its C(addresses), C(routes), C(subnet_env) and C(docker_on_flannel) are used.
+      - A C(Network) that overlaps an address or route of any of them is refused before anything is written, naming
+        each host and what it collides with. Addresses and routes inside the Network flannel already runs (the stored
+        configuration's, or the host's C(FLANNEL_NETWORK)), on flanneld's devices, or on docker0 once docker runs on the
+        overlay, are flannel's own and no conflict.
+    type: dict
+    default: {}
 seealso:
   - module: overlaynet.flannel.etcd_key
+  - module: overlaynet.flannel.host_info
 '''
 
 EXAMPLES = r'''
@@ -159,6 +170,11 @@ leases:
       description: Seconds until the lease expires unless renewed; null if the key has no etcd lease.
       type: int
       sample: 86321
+overlaps:
+  description: Per host of O(hosts), what C(Network) overlaps there (only hosts with a conflict; the task then fails).
+  returned: always
+  type: dict
+  sample: {"node2": ["address 10.244.3.7/24 on eth1"]}
 incompatible_changes:
   description: Changes that existing leases cannot follow (made anyway only with O(force=true)).
   returned: always
@@ -183,6 +199,7 @@ from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
     connect_from_module,
     etcd_argument_spec,
 )
+from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import overlaps as host_overlaps
 from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_config import (
     incompatible_changes,
     secret_values,
@@ -266,6 +283,7 @@ def main():
             config=dict(type='dict'),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             force=dict(type='bool', default=False),
+            hosts=dict(type='dict', default={}),
         ),
         required_if=[('state', 'present', ('config',))],
         required_together=ETCD_CONNECTION_REQUIRED_TOGETHER,
@@ -302,8 +320,10 @@ def run(module, client, key, prefix, desired):
     leases = read_leases(client, prefix)
     result = dict(
         changed=False, key=key, endpoint=str(client.endpoint), leases=leases, incompatible_changes=[],
-        previous_config=previous if valid else text,
+        previous_config=previous if valid else text, overlaps={},
     )
+    if desired is not None and module.params['hosts']:
+        refuse_overlaps(module, desired, previous if valid else None, result)
     if not valid:
         module.warn('%s holds text that is not valid JSON; flanneld cannot use it. It will be %s.'
                     % (key, 'replaced' if desired is not None else 'deleted'))
@@ -333,6 +353,29 @@ def run(module, client, key, prefix, desired):
             after=to_pretty_json(desired) if desired is not None else '',
         )
     return result
+
+
+def refuse_overlaps(module, desired, previous, result):
+    """Fail when the Network collides with what a host already uses (flannel's own space excepted)."""
+    network = desired.get('Network')
+    if not network or desired.get('EnableIPv4') is False:
+        return
+    stored = [previous.get('Network')] if isinstance(previous, dict) and previous.get('Network') else []
+    found = {}
+    for name, state in sorted(module.params['hosts'].items()):
+        state = state or {}
+        current = stored + [(state.get('subnet_env') or {}).get('FLANNEL_NETWORK', '')]
+        own = ('docker0',) if state.get('docker_on_flannel') else ()
+        hits = host_overlaps(network, state.get('addresses') or [], state.get('routes') or [], current, own)
+        if hits:
+            found[name] = hits
+    if found:
+        result['overlaps'] = found
+        module.fail_json(
+            msg=('config.Network %s overlaps what the hosts already use: %s. Choose a Network clear of these '
+                 '(and of docker\'s bridge); nothing was written.'
+                 % (network, '; '.join('%s: %s' % (name, ', '.join(hits)) for name, hits in found.items()))),
+            **result)
 
 
 def refuse_or_warn(module, key, incompatible, leases, result):

@@ -313,7 +313,8 @@ class ModuleRunner:
             'ANSIBLE_CONFIG': config,
         })
 
-    def run(self, module, args, check=False, diff=False):
+    def run(self, module, args, check=False, diff=False, wrap=()):
+        """Run a module in its own process; wrap prefixes the command (e.g. ip netns exec NS)."""
         params = dict(args)
         params['_ansible_check_mode'] = check
         params['_ansible_diff'] = diff
@@ -321,7 +322,7 @@ class ModuleRunner:
         with os.fdopen(fd, 'w') as f:
             json.dump({'ANSIBLE_MODULE_ARGS': params}, f)
         proc = subprocess.run(
-            [sys.executable, '-m', 'ansible_collections.overlaynet.flannel.plugins.modules.%s' % module, args_file],
+            list(wrap) + [sys.executable, '-m', 'ansible_collections.overlaynet.flannel.plugins.modules.%s' % module, args_file],
             env=self.env, capture_output=True, text=True, timeout=60, cwd=self.workdir, check=False)
         os.unlink(args_file)
         return self._parse(proc, proc.stdout)
@@ -362,3 +363,43 @@ def modules(collections_path, session_dir):
     workdir = os.path.join(session_dir, 'runner')
     os.makedirs(workdir)
     return ModuleRunner(collections_path, workdir)
+
+
+def _ip(*args):
+    subprocess.run(['ip'] + list(args), check=True, capture_output=True)
+
+
+@pytest.fixture(scope='session')
+def host_netns():
+    """A network namespace laid out like a flannel host; yields the command prefix to run in it.
+
+    flanneld's VXLAN device flannel.1 (10.244.3.0/32), docker's bridge docker0 on the lease
+    (10.244.3.1/24), an uplink eth1 (192.168.77.2/24), a peer's subnet routed through flannel.1 and
+    a route of the host's own (10.99.0.0/16), so modules read them with the real `ip` command.
+    """
+    name = 'ovl-host-%d' % os.getpid()
+    _ip('netns', 'add', name)
+    try:
+        _ip('-n', name, 'link', 'set', 'lo', 'up')
+        _ip('-n', name, 'link', 'add', 'flannel.1', 'type', 'vxlan', 'id', '1', 'dstport', '8472', 'dev', 'lo')
+        _ip('-n', name, 'link', 'add', 'docker0', 'type', 'bridge')
+        _ip('-n', name, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'peer1')
+        for link, address in (('flannel.1', '10.244.3.0/32'), ('docker0', '10.244.3.1/24'), ('eth1', '192.168.77.2/24')):
+            _ip('-n', name, 'addr', 'add', address, 'dev', link)
+            _ip('-n', name, 'link', 'set', link, 'up')
+        _ip('-n', name, 'route', 'add', '10.244.7.0/24', 'dev', 'flannel.1')
+        _ip('-n', name, 'route', 'add', '10.99.0.0/16', 'dev', 'eth1')
+        yield ['ip', 'netns', 'exec', name]
+    finally:
+        _ip('netns', 'delete', name)
+
+
+SUBNET_ENV = 'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.3.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n'
+
+
+@pytest.fixture
+def host_files(tmp_path):
+    """host_info's file options pointed into tmp_path, none of the files existing yet."""
+    return dict(subnet_file=str(tmp_path / 'subnet.env'), docker_dropin=str(tmp_path / 'flannel.conf'),
+                daemon_json=str(tmp_path / 'daemon.json'), alternatives_dir=str(tmp_path / 'alternatives'),
+                units=[])

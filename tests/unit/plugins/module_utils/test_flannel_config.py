@@ -13,9 +13,7 @@ import json
 import pytest
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_config import (
-    FlannelConfigError,
     backend_type,
-    check_config,
     incompatible_changes,
     secret_values,
     to_json,
@@ -65,7 +63,6 @@ VALID = {
 @pytest.mark.parametrize('config', list(VALID.values()), ids=list(VALID))
 def test_valid_configs_have_no_errors(config):
     assert validate_config(config) == []
-    check_config(config)  # must not raise
 
 
 # (config, expected error texts). Each error must name its field and its rule.
@@ -156,10 +153,7 @@ def test_all_errors_are_reported_at_once():
     config = net(SubnetLen=40, Bogus=1, Backend={'Type': 'vxlan', 'VNI': 'x', 'Port': -1})
     errors = validate_config(config)
     assert len(errors) == 4, errors
-    with pytest.raises(FlannelConfigError) as info:
-        check_config(config)
-    assert info.value.errors == errors
-    assert 'config.Bogus' in str(info.value)
+    assert any(error.startswith('config.Bogus') for error in errors)
 
 
 def test_secrets_are_not_echoed_in_errors():

@@ -15,7 +15,7 @@ import os
 
 import pytest
 
-from conftest import free_port, stored
+from conftest import SUBNET_ENV, free_port, stored
 
 MODULE = 'flannel_network'
 VXLAN = {'Network': '10.5.0.0/16', 'SubnetLen': 24, 'Backend': {'Type': 'vxlan', 'VNI': 1}}
@@ -280,3 +280,55 @@ def test_through_ansible_cli_with_check_and_diff(modules, etcd_server, prefix):
     assert applied['changed'] is True
     again = modules.run_ansible(MODULE, args(etcd_server, prefix))
     assert again['changed'] is False, again
+
+
+def host_state(modules, netns, files, subnet_env=None, dropin=False):
+    """What host_info reads from the namespace laid out like a flannel host (conftest.host_netns)."""
+    if subnet_env:
+        with open(files['subnet_file'], 'w') as handle:
+            handle.write(subnet_env)
+    if dropin:
+        with open(files['docker_dropin'], 'w') as handle:
+            handle.write('[Service]\n')
+    return modules.run('host_info', files, wrap=netns)
+
+
+def test_overlapping_network_is_refused_before_writing(modules, etcd_server, prefix, host_netns, host_files):
+    node = host_state(modules, host_netns, host_files, SUBNET_ENV)
+    result = modules.run(MODULE, args(etcd_server, prefix, config={'Network': '192.168.0.0/16'}, hosts={'node1': node}))
+    assert result.get('failed') is True
+    assert result['msg'].startswith('config.Network 192.168.0.0/16 overlaps what the hosts already use: node1: '
+                                    'address 192.168.77.2/24 on eth1, route 192.168.77.0/24 dev eth1.')
+    assert result['overlaps'] == {'node1': ['address 192.168.77.2/24 on eth1', 'route 192.168.77.0/24 dev eth1']}
+    assert stored(etcd_server, prefix + '/config') is None
+    result = modules.run(MODULE, args(etcd_server, prefix, config={'Network': '10.96.0.0/12'}, hosts={'node1': node}))
+    assert result['overlaps'] == {'node1': ['route 10.99.0.0/16 dev eth1']}
+
+
+def test_flannels_own_addresses_are_no_conflict(modules, etcd_server, prefix, host_netns, host_files):
+    node = host_state(modules, host_netns, host_files, SUBNET_ENV)
+    config = {'Network': '10.244.0.0/16'}
+    result = modules.run(MODULE, args(etcd_server, prefix, config=config, hosts={'node1': node}))
+    assert result['changed'] is True and result['overlaps'] == {}
+
+
+def test_stale_bridge_of_a_stopped_flanneld(modules, etcd_server, prefix, host_netns, host_files):
+    # flanneld down: no subnet file, docker0 still on the old lease, nothing in etcd yet.
+    config = {'Network': '10.244.0.0/16'}
+    fresh = host_state(modules, host_netns, host_files)
+    result = modules.run(MODULE, args(etcd_server, prefix, config=config, hosts={'node1': fresh}))
+    assert result['overlaps'] == {'node1': ['address 10.244.3.1/24 on docker0', 'route 10.244.3.0/24 dev docker0']}
+    # Once docker runs on the overlay (the docker role's drop-in) docker0 is flannel's.
+    on_overlay = host_state(modules, host_netns, host_files, dropin=True)
+    assert modules.run(MODULE, args(etcd_server, prefix, config=config, hosts={'node1': on_overlay}))['changed'] is True
+
+
+def test_network_stored_in_etcd_counts_as_flannels(modules, etcd_server, prefix, host_netns, host_files):
+    fresh = host_state(modules, host_netns, host_files)
+    etcd_server.client().put(prefix + '/config', json.dumps({'Network': '10.244.0.0/16'}))
+    config = {'Network': '10.244.0.0/16', 'SubnetLen': 24}
+    assert modules.run(MODULE, args(etcd_server, prefix, config=config, hosts={'node1': fresh}))['changed'] is True
+    # A wider Network still collides with what lies outside the stored one.
+    result = modules.run(MODULE, args(etcd_server, prefix, config={'Network': '10.0.0.0/8'}, hosts={'node1': fresh},
+                                      force=True))
+    assert result['overlaps'] == {'node1': ['route 10.99.0.0/16 dev eth1']}

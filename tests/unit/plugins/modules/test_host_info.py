@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, overlaynet.flannel contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""host_info run for real inside a network namespace laid out like a flannel host (conftest)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+from conftest import SUBNET_ENV
+
+MODULE = 'host_info'
+
+
+def write(path, text):
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
+def test_reads_lease_links_and_bridge(modules, host_netns, host_files):
+    write(host_files['subnet_file'], SUBNET_ENV)
+    result = modules.run(MODULE, host_files, wrap=host_netns)
+    assert result['changed'] is False
+    assert result['subnet_env']['FLANNEL_MTU'] == '1450'
+    assert result['lease'] == {'subnet': '10.244.3.0/24', 'key': '10.244.3.0-24'}
+    assert result['docker0'] == '10.244.3.1/24'
+    assert result['flannel_links'] == ['flannel.1']
+    assert {'dst': '10.244.7.0/24', 'dev': 'flannel.1', 'gateway': ''} in result['routes']
+    assert {'ifname': 'eth1', 'family': 'inet', 'address': '192.168.77.2/24'} in result['addresses']
+    assert result['docker_on_flannel'] is False and result['daemon_json_conflicts'] == []
+
+
+def test_without_flanneld(modules, host_netns, host_files):
+    result = modules.run(MODULE, host_files, wrap=host_netns)
+    assert result['subnet_env'] == {} and result['lease'] == {}
+    # docker0 keeps the old lease's address when flanneld is down.
+    assert result['docker0'] == '10.244.3.1/24'
+    write(host_files['docker_dropin'], '[Service]\n')
+    assert modules.run(MODULE, host_files, wrap=host_netns)['docker_on_flannel'] is True
+
+
+def test_daemon_json(modules, host_netns, host_files):
+    write(host_files['daemon_json'], json.dumps({'bip': '10.1.0.1/24', 'mtu': 1400, 'log-driver': 'journald'}))
+    assert modules.run(MODULE, host_files, wrap=host_netns)['daemon_json_conflicts'] == ['bip', 'mtu']
+    write(host_files['daemon_json'], '{"bip": ')
+    result = modules.run(MODULE, host_files, wrap=host_netns)
+    assert result.get('failed') is True and 'is not valid JSON' in result['msg']
+
+
+def test_alternatives(modules, host_netns, host_files, tmp_path):
+    os.makedirs(host_files['alternatives_dir'])
+    target = tmp_path / 'opt' / 'v0.28.10'
+    target.mkdir(parents=True)
+    (target / 'flanneld').write_text('')
+    os.symlink(str(target / 'flanneld'), os.path.join(host_files['alternatives_dir'], 'flanneld'))
+    result = modules.run(MODULE, host_files, wrap=host_netns)
+    assert result['alternatives'] == {'flanneld': str(target / 'flanneld'), 'etcd': ''}
+
+
+def test_units_of_this_process_tree(modules, host_netns, host_files):
+    # Where systemd is not PID 1 (this test machine) units read as not found, never as a failure.
+    result = modules.run(MODULE, dict(host_files, units=['flanneld']), wrap=host_netns)
+    assert result['units']['flanneld']['main_pid'] == 0
+    assert result['units']['flanneld']['load_state'] in ('not-found', 'loaded')
+
+
+def test_paths_and_commands(modules, host_netns, host_files, tmp_path):
+    there = str(tmp_path / 'there')
+    write(there, '')
+    result = modules.run(MODULE, dict(host_files, paths=[there, str(tmp_path / 'missing')],
+                                      commands=['ip', 'no-such-command-here']), wrap=host_netns)
+    assert result['paths'] == {there: True, str(tmp_path / 'missing'): False}
+    assert result['commands']['ip'].endswith('/ip') and result['commands']['no-such-command-here'] == ''
