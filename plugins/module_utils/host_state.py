@@ -42,12 +42,12 @@ def parse_env(text):
 
 
 def parse_addresses(ip_json):
-    """`ip -j addr show` into [{ifname, address: 'a.b.c.d/len', family}] (every link, every address)."""
+    """`ip -j addr show` into [{ifname, family, address: 'a.b.c.d/len', ip: 'a.b.c.d'}] (every link, every address)."""
     result = []
     for link in json.loads(_text(ip_json) or '[]'):
         for info in link.get('addr_info') or []:
             if info.get('family') in ('inet', 'inet6') and info.get('local'):
-                result.append(dict(ifname=link.get('ifname', ''), family=info['family'],
+                result.append(dict(ifname=link.get('ifname', ''), family=info['family'], ip=info['local'],
                                    address='%s/%s' % (info['local'], info.get('prefixlen', 32))))
     return result
 

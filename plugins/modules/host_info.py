@@ -95,7 +95,7 @@ addresses:
   returned: always
   type: list
   elements: dict
-  sample: [{"ifname": "eth0", "family": "inet", "address": "172.18.0.2/16"}]
+  sample: [{"ifname": "eth0", "family": "inet", "address": "172.18.0.2/16", "ip": "172.18.0.2"}]
 routes:
   description: The IPv4 routes of the main table (V(default) for the default route).
   returned: always

@@ -31,7 +31,7 @@ def test_reads_lease_links_and_bridge(modules, host_netns, host_files):
     assert result['docker0'] == '10.244.3.1/24'
     assert result['flannel_links'] == ['flannel.1']
     assert {'dst': '10.244.7.0/24', 'dev': 'flannel.1', 'gateway': ''} in result['routes']
-    assert {'ifname': 'eth1', 'family': 'inet', 'address': '192.168.77.2/24'} in result['addresses']
+    assert {'ifname': 'eth1', 'family': 'inet', 'address': '192.168.77.2/24', 'ip': '192.168.77.2'} in result['addresses']
     assert result['docker_on_flannel'] is False and result['daemon_json_conflicts'] == []
 
 
