@@ -28,7 +28,6 @@ description:
     prefer the newest version; the module itself always selects O(version).
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.files
   - ansible.builtin.action_common_attributes.flow
 attributes:
   action:
@@ -46,12 +45,6 @@ attributes:
     details: Shows the selected path before and after, and the directory that would be unpacked.
   platform:
     platforms: posix
-  safe_file_operations:
-    support: partial
-    details: The unpacked directory is renamed into place in one step; Ansible's atomic_move is not used.
-  vault:
-    support: full
-    details: A vaulted O(src) on the controller is decrypted before it is copied.
 options:
   name:
     description:
@@ -62,7 +55,7 @@ options:
   version:
     description:
       - The release, as vX.Y.Z with each number below 1000, for example V(v0.28.10).
-      - The main binary must report it for C(--version) (V(v0.28.10) or C(etcd Version: 3.5.1) both match).
+      - "The main binary must report it for C(--version): V(v0.28.10) and C(etcd Version: 3.5.1) both match."
     type: str
     required: true
   install_dir:
