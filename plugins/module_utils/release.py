@@ -182,7 +182,8 @@ def install_version(archive_path, version_dir, version, binaries, strip_componen
         try:
             check_version(os.path.join(staging, binaries[0]), version, run)
         except ReleaseError as exc:
-            raise ReleaseError('%s Nothing was installed.' % exc)
+            # Name the binary by where it was to go; the staging directory is gone by the time anyone reads this.
+            raise ReleaseError('%s Nothing was installed.' % str(exc).replace(staging, version_dir))
         if os.path.lexists(version_dir):
             # An incomplete directory an older run left: keep it aside until the new one is in place.
             old = tempfile.mkdtemp(prefix='.%s.old.' % os.path.basename(version_dir), dir=parent)

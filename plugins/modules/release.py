@@ -330,8 +330,11 @@ def main():
         if result.get('archive_needed') or module.check_mode or not result['changed']:
             module.exit_json(**result)
 
+        # Until something is done, a failure has changed nothing.
+        result['changed'] = False
         if not have:
             fetch_and_install(module, version_dir, binaries)
+        result['changed'] = True
         if not registered:
             alternatives.install(name, params['link'], path, prio, slaves)
         if not selected:

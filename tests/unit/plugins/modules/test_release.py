@@ -143,6 +143,7 @@ def test_bad_checksum_refused_with_nothing_left_behind(modules, layout):
     assert result.get('failed') is True
     assert result['msg'] == ('flannel_archive_checksum: the sha256 of %s is %s, not %s. Nothing was unpacked.'
                              % (src, sha, wrong))
+    assert result['changed'] is False
     assert layout.leftovers() == []
     assert not os.path.lexists(os.path.join(layout.bin, 'flanneld'))
 
@@ -153,6 +154,8 @@ def test_wrong_version_refused_and_removed(modules, layout):
     assert result.get('failed') is True
     assert "reported 'v0.27.0'" in result['msg'] and 'v0.28.10' in result['msg'], result['msg']
     assert 'Nothing was installed' in result['msg']
+    assert result['msg'].startswith('%s/v0.28.10/flanneld --version' % layout.install_dir), result['msg']
+    assert result['changed'] is False
     assert layout.leftovers() == []
 
 
