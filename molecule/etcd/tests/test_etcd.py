@@ -69,8 +69,8 @@ def test_binaries_come_from_the_selected_version_dir(host):
         assert target == "/opt/etcd/v%s/%s" % (version, name)
     query = host.check_output("update-alternatives --query etcd")
     major, minor, patch = (int(n) for n in version.split("."))
-    # Priority major*10000 + minor*100 + patch, so the newest version wins in auto mode.
-    assert "Alternative: /opt/etcd/v%s/etcd\nPriority: %d" % (version, major * 10000 + minor * 100 + patch) in query
+    # Priority major*1000000 + minor*1000 + patch (one rule for etcd and flannel), so the newest wins in auto mode.
+    assert "Alternative: /opt/etcd/v%s/etcd\nPriority: %d" % (version, major * 1000000 + minor * 1000 + patch) in query
 
 
 def test_clients_without_a_certificate_are_refused(host):
