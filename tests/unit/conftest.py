@@ -362,3 +362,19 @@ def modules(collections_path, session_dir):
     workdir = os.path.join(session_dir, 'runner')
     os.makedirs(workdir)
     return ModuleRunner(collections_path, workdir)
+
+
+@pytest.fixture
+def fresh_etcd(tmp_path):
+    """A plain etcd of this test's own: users, roles and authentication are cluster-wide state."""
+    server = EtcdServer(str(tmp_path)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_etcd_tls(tmp_path, pki):
+    """A TLS etcd (client certificates required) of this test's own."""
+    server = EtcdServer(str(tmp_path), tls=pki).start()
+    yield server
+    server.stop()
