@@ -522,10 +522,11 @@ def connect_from_module(module):
 
 def probe_endpoint(endpoint, **options):
     """What one endpoint says about itself, never raising for etcd's answers: a dict of endpoint,
-    healthy, version, member_id, leader_id, is_leader, raft_term, raft_index, db_size and errors
-    (a list of causes for the user; empty when healthy). options are EtcdClient's."""
+    healthy, version, member_id, leader_id, is_leader, raft_term, raft_index, db_size, errors
+    (a list of causes for the user; empty when healthy) and auth_failed (etcd refused the
+    credentials). options are EtcdClient's."""
     report = dict(endpoint=endpoint, healthy=False, version=None, member_id=None, leader_id=None,
-                  is_leader=False, raft_term=None, raft_index=None, db_size=None, errors=[])
+                  is_leader=False, raft_term=None, raft_index=None, db_size=None, errors=[], auth_failed=False)
     client = EtcdClient([endpoint], **options)
     try:
         client.connect()
@@ -535,6 +536,9 @@ def probe_endpoint(endpoint, **options):
         raise
     except EtcdConnectError as exc:
         report['errors'] = [cause for _endpoint, cause in exc.failures]
+    except EtcdAuthError as exc:
+        report['errors'] = [str(exc)]
+        report['auth_failed'] = True
     except EtcdError as exc:
         report['errors'] = [str(exc)]
     finally:

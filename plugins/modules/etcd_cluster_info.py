@@ -111,11 +111,20 @@ endpoints:
       description: The size of its database in bytes.
       type: int
       sample: 20480
+    auth_failed:
+      description: Whether it refused the user name or password.
+      type: bool
+      sample: false
     errors:
       description: What is wrong with it, for the user; empty when healthy.
       type: list
       elements: str
       sample: ["connection refused: failed to connect to all addresses"]
+auth_failed:
+  description: Whether some endpoint refused the user name or password (a wrong O(password) rather than a sick member).
+  returned: always
+  type: bool
+  sample: false
 cluster:
   description: With O(cluster=true), one entry per client URL of every member, in the form of RV(endpoints); else empty.
   returned: always
@@ -143,6 +152,7 @@ from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
     ETCD3_IMPORT_ERROR,
     ETCD_CONNECTION_REQUIRED_TOGETHER,
     HAS_ETCD3,
+    EtcdAuthError,
     EtcdClient,
     EtcdConnectError,
     EtcdError,
@@ -158,6 +168,7 @@ def cluster_info(params, cluster):
                    user=params['user'], password=params['password'], timeout=params['timeout'], auth_optional=True)
     members = []
     errors = []
+    auth_failed = False
     reports = [probe_endpoint(url, **options) for url in params['endpoints']]
     if cluster:
         client = EtcdClient(params['endpoints'], **options)
@@ -167,6 +178,9 @@ def cluster_info(params, cluster):
             raise
         except EtcdConnectError as exc:
             errors.extend('%s: %s' % failure for failure in exc.failures)
+        except EtcdAuthError as exc:
+            errors.append(str(exc))
+            auth_failed = True
         except EtcdError as exc:
             errors.append(str(exc))
         finally:
@@ -174,7 +188,8 @@ def cluster_info(params, cluster):
     cluster_reports = [probe_endpoint(url, **options) for member in members for url in member['client_urls']]
     errors.extend('%s: %s' % (report['endpoint'], cause)
                   for report in reports + cluster_reports for cause in report['errors'])
-    return reports, cluster_reports, members, errors
+    auth_failed = auth_failed or any(report['auth_failed'] for report in reports + cluster_reports)
+    return reports, cluster_reports, members, errors, auth_failed
 
 
 def main():
@@ -188,11 +203,11 @@ def main():
     if not module.params['endpoints']:
         module.fail_json(msg='endpoints: must list at least one etcd endpoint')
     try:
-        reports, cluster_reports, members, errors = cluster_info(module.params, module.params['cluster'])
+        reports, cluster_reports, members, errors, auth_failed = cluster_info(module.params, module.params['cluster'])
     except EtcdUsageError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, healthy=not errors, endpoints=reports, cluster=cluster_reports,
-                     members=members, errors=errors)
+                     members=members, errors=errors, auth_failed=auth_failed)
 
 
 if __name__ == '__main__':

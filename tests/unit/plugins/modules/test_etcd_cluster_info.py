@@ -37,6 +37,7 @@ def test_a_dead_endpoint_is_reported_not_raised(modules, etcd_server):
     assert result.get('failed') is not True and result['healthy'] is False, result
     assert [r['healthy'] for r in result['endpoints']] == [True, False]
     assert result['errors'][0].startswith(dead + ': connection refused')
+    assert result['auth_failed'] is False
 
     nobody = modules.run(MODULE, {'endpoints': [dead], 'cluster': True, 'timeout': 2})
     assert nobody['healthy'] is False and nobody['members'] == [] and len(nobody['errors']) == 2, nobody
@@ -51,6 +52,8 @@ def test_credentials_before_and_after_auth(modules, etcd_server, etcd_auth_serve
     assert root['healthy'] is True and len(root['members']) == 1, root
     wrong = modules.run(MODULE, {'endpoints': [etcd_auth_server.url], 'user': 'root', 'password': 'wrong-pw'})
     assert wrong['healthy'] is False and 'authentication failed' in wrong['errors'][0], wrong
+    assert wrong['auth_failed'] is True and wrong['endpoints'][0]['auth_failed'] is True
+    assert root['auth_failed'] is False
     anonymous = modules.run(MODULE, {'endpoints': [etcd_auth_server.url]})
     assert anonymous['healthy'] is False and 'set user and password' in anonymous['errors'][0]
 
