@@ -29,6 +29,7 @@ os.environ.setdefault('GRPC_VERBOSITY', 'NONE')
 try:
     import etcd3
     from etcd3 import etcdrpc
+    from etcd3.etcdrpc import auth_pb2
     import grpc
 except Exception:  # pylint: disable=broad-except
     # Not only ImportError: a protobuf mismatch surfaces as TypeError at import time.
@@ -90,6 +91,21 @@ class EtcdTLSError(EtcdConnectError):
 
 class EtcdAuthError(EtcdError):
     """etcd rejected the user name or password, or wants credentials that were not given."""
+
+
+# etcd's permission types, by the names etcdctl and the etcd documentation use.
+PERMISSION_TYPES = ('read', 'write', 'readwrite')
+
+
+def prefix_range_end(prefix):
+    """The end (bytes) of the key range that holds exactly the keys starting with prefix, as etcd computes it."""
+    data = bytearray(prefix if isinstance(prefix, bytes) else prefix.encode('utf-8'))
+    for i in range(len(data) - 1, -1, -1):
+        if data[i] < 0xff:
+            data[i] += 1
+            return bytes(data[:i + 1])
+    # Only 0xff bytes: the range is open to the end of the keyspace.
+    return b'\0'
 
 
 class Endpoint:
@@ -185,6 +201,8 @@ def _describe_failure(exc, uses_tls):
         return 'auth', 'authentication failed: wrong user or password'
     if 'user name is empty' in lowered or ('token' in lowered and code == grpc.StatusCode.INVALID_ARGUMENT):
         return 'auth', 'authentication is enabled on this etcd: set user and password'
+    if 'authentication is not enabled' in lowered:
+        return 'auth_off', 'authentication is not enabled on this etcd'
     if code == grpc.StatusCode.PERMISSION_DENIED:
         return 'auth', 'permission denied: %s' % text
     if 'certificate_verify_failed' in lowered or 'certificate verify failed' in lowered:
@@ -215,7 +233,7 @@ class EtcdClient:
     """
 
     def __init__(self, endpoints, ca_cert=None, client_cert=None, client_key=None,
-                 user=None, password=None, timeout=DEFAULT_TIMEOUT):
+                 user=None, password=None, timeout=DEFAULT_TIMEOUT, auth_optional=False):
         if not endpoints:
             raise EtcdUsageError('endpoints: must list at least one etcd endpoint')
         if bool(client_cert) != bool(client_key):
@@ -231,6 +249,11 @@ class EtcdClient:
         self.user = user
         self._password = password
         self.timeout = timeout
+        # Like etcdctl: with auth_optional, credentials are used only when etcd has authentication
+        # on, so one set of options works before and after authentication is turned on.
+        self.auth_optional = auth_optional
+        # True/False once connected with credentials (whether etcd checked them); None without credentials.
+        self.auth_enabled = None
         self.endpoint = None
         self._client = None
         for endpoint in self.endpoints:
@@ -239,7 +262,7 @@ class EtcdClient:
                                      'use https:// (or host:port) for TLS endpoints' % endpoint)
 
     @classmethod
-    def from_params(cls, params):
+    def from_params(cls, params, **kwargs):
         return cls(
             endpoints=params.get('endpoints') or DEFAULT_ENDPOINTS,
             ca_cert=params.get('ca_cert'),
@@ -248,6 +271,7 @@ class EtcdClient:
             user=params.get('user'),
             password=params.get('password'),
             timeout=params.get('timeout', DEFAULT_TIMEOUT),
+            **kwargs
         )
 
     def _uses_tls(self, endpoint):
@@ -255,14 +279,14 @@ class EtcdClient:
             return endpoint.scheme == 'https'
         return bool(self.ca_cert or self.client_cert)
 
-    def _open(self, endpoint):
+    def _open(self, endpoint, anonymous=False):
         ca_cert = None
         if self._uses_tls(endpoint):
             ca_cert = self.ca_cert or _Etcd3Client.SYSTEM_ROOTS
         client = _Etcd3Client(
             host=endpoint.host, port=endpoint.port, ca_cert=ca_cert,
-            cert_key=self.client_key, cert_cert=self.client_cert,
-            timeout=self.timeout, user=self.user, password=self._password)
+            cert_key=self.client_key, cert_cert=self.client_cert, timeout=self.timeout,
+            user=None if anonymous else self.user, password=None if anonymous else self._password)
         try:
             # gRPC connects lazily, so only a call proves the endpoint (and its TLS)
             # works. Status needs no permission on any key, so a user restricted to
@@ -284,10 +308,22 @@ class EtcdClient:
             uses_tls = self._uses_tls(endpoint)
             try:
                 self._client = self._open(endpoint)
+                self.auth_enabled = True if self.user else None
             except EtcdUsageError:
                 raise
             except Exception as exc:  # pylint: disable=broad-except
                 kind, cause = _describe_failure(exc, uses_tls)
+                if kind == 'auth_off' and self.auth_optional:
+                    try:
+                        self._client = self._open(endpoint, anonymous=True)
+                    except Exception as again:  # pylint: disable=broad-except
+                        kind, cause = _describe_failure(again, uses_tls)
+                    else:
+                        self.auth_enabled = False
+                        self.endpoint = endpoint
+                        return self
+                if kind == 'auth_off':
+                    raise EtcdAuthError('etcd at %s: %s: leave out user and password' % (endpoint, cause))
                 if kind == 'auth':
                     # Credentials are cluster-wide: the next endpoint would say the same.
                     raise EtcdAuthError('etcd at %s refused user %r: %s' % (endpoint, self.user, cause)
@@ -312,12 +348,6 @@ class EtcdClient:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    def __enter__(self):
-        return self.connect()
-
-    def __exit__(self, *exc_info):
-        self.close()
 
     def _call(self, what, func, *args, **kwargs):
         if self._client is None:
@@ -363,6 +393,120 @@ class EtcdClient:
         ttl = getattr(info, 'TTL', -1)
         return ttl if ttl >= 0 else None
 
+    # --- users, roles, permissions, authentication (etcd's Auth service) ---------------------
+
+    def _auth(self, what, method, request):
+        stub = etcdrpc.AuthStub(self._client.channel)
+        return self._call(what, getattr(stub, method), request, self.timeout,
+                          metadata=self._client.metadata, credentials=self._client.call_credentials)
+
+    def users(self):
+        """Return {user name: sorted list of its roles} for every user."""
+        names = self._auth('user list', 'UserList', etcdrpc.AuthUserListRequest()).users
+        return dict((name, sorted(self._auth('user get %s' % name, 'UserGet',
+                                             etcdrpc.AuthUserGetRequest(name=name)).roles))
+                    for name in names)
+
+    def roles(self):
+        """Return {role name: list of permissions}, each a dict of type, key, range_end and prefix.
+
+        prefix is True for a grant on every key that starts with key; range_end is '' for a single key.
+        """
+        names = self._auth('role list', 'RoleList', etcdrpc.AuthRoleListRequest()).roles
+        result = {}
+        for name in names:
+            perms = self._auth('role get %s' % name, 'RoleGet', etcdrpc.AuthRoleGetRequest(role=name)).perm
+            result[name] = sorted(
+                (dict(type=auth_pb2.Permission.Type.Name(p.permType).lower(),
+                      key=p.key.decode('utf-8', 'replace'), range_end=p.range_end.decode('utf-8', 'replace'),
+                      prefix=bool(p.range_end) and p.range_end == prefix_range_end(p.key))
+                 for p in perms), key=lambda p: (p['key'], p['range_end'], p['type']))
+        return result
+
+    def user_add(self, name, password):
+        self._auth('user add %s' % name, 'UserAdd', etcdrpc.AuthUserAddRequest(name=name, password=password))
+
+    def user_change_password(self, name, password):
+        self._auth('user passwd %s' % name, 'UserChangePassword',
+                   etcdrpc.AuthUserChangePasswordRequest(name=name, password=password))
+
+    def user_grant_role(self, name, role):
+        self._auth('user grant-role %s %s' % (name, role), 'UserGrantRole',
+                   etcdrpc.AuthUserGrantRoleRequest(user=name, role=role))
+
+    def role_add(self, name):
+        self._auth('role add %s' % name, 'RoleAdd', etcdrpc.AuthRoleAddRequest(name=name))
+
+    def role_grant_permission(self, role, perm_type, key, prefix=False):
+        """Grant perm_type ('read', 'write' or 'readwrite') on key, or on every key below it with prefix.
+
+        etcd replaces an earlier grant on the same range, whatever its type.
+        """
+        if perm_type not in PERMISSION_TYPES:
+            raise EtcdUsageError('permission type %r: must be one of %s' % (perm_type, ', '.join(PERMISSION_TYPES)))
+        key = key.encode('utf-8')
+        perm = auth_pb2.Permission(permType=auth_pb2.Permission.Type.Value(perm_type.upper()), key=key,
+                                   range_end=prefix_range_end(key) if prefix else b'')
+        self._auth('role grant-permission %s %s %s' % (role, perm_type, key.decode('utf-8')), 'RoleGrantPermission',
+                   etcdrpc.AuthRoleGrantPermissionRequest(name=role, perm=perm))
+
+    def auth_enable(self):
+        self._auth('auth enable', 'AuthEnable', etcdrpc.AuthEnableRequest())
+
+    def authenticates(self, name, password):
+        """Whether etcd accepts name/password (only meaningful with authentication on)."""
+        stub = etcdrpc.AuthStub(self._client.channel)
+        try:
+            stub.Authenticate(etcdrpc.AuthenticateRequest(name=name, password=password), self.timeout)
+        except grpc.RpcError as exc:
+            kind, cause = _describe_failure(exc, self._uses_tls(self.endpoint))
+            if kind == 'auth' and 'authentication failed' in cause:
+                return False
+            raise EtcdError('etcd authenticate %s at %s failed: %s' % (name, self.endpoint, cause))
+        return True
+
+    # --- members, status, health ------------------------------------------------------------
+
+    def members(self):
+        """Return [dict(id, name, peer_urls, client_urls)] of the cluster's members, as etcd lists them."""
+        response = self._call('member list', self._client.clusterstub.MemberList, etcdrpc.MemberListRequest(),
+                              self.timeout, metadata=self._client.metadata, credentials=self._client.call_credentials)
+        return [dict(id='%x' % m.ID, name=m.name, peer_urls=list(m.peerURLs), client_urls=list(m.clientURLs))
+                for m in response.members]
+
+    def status(self):
+        """The connected member's status: version, its id, the leader's id, raft term/index, db size."""
+        response = self._call('status', self._client.maintenancestub.Status, etcdrpc.StatusRequest(),
+                              self.timeout, metadata=self._client.metadata, credentials=self._client.call_credentials)
+        return dict(version=response.version, member_id='%x' % response.header.member_id,
+                    leader_id='%x' % response.leader, is_leader=response.leader == response.header.member_id,
+                    raft_term=response.raftTerm, raft_index=response.raftIndex, db_size=response.dbSize)
+
+    def health_errors(self):
+        """[] when the member serves a linearizable read and has no alarm raised; else what is wrong.
+
+        The same test as `etcdctl endpoint health`: a read needs the raft leader, and a read that
+        etcd refuses for lack of permission still proves the member works.
+        """
+        errors = []
+        try:
+            self._client.kvstub.Range(etcdrpc.RangeRequest(key=b'health'), self.timeout,
+                                      metadata=self._client.metadata, credentials=self._client.call_credentials)
+        except grpc.RpcError as exc:
+            if exc.code() != grpc.StatusCode.PERMISSION_DENIED:
+                errors.append('a linearizable read failed: %s' % _describe_failure(exc, self._uses_tls(self.endpoint))[1])
+        try:
+            alarms = self._client.maintenancestub.Alarm(
+                etcdrpc.AlarmRequest(action=etcdrpc.AlarmRequest.GET, memberID=0, alarm=etcdrpc.NONE),
+                self.timeout, metadata=self._client.metadata, credentials=self._client.call_credentials).alarms
+        except grpc.RpcError as exc:
+            # Listing alarms needs the root role; a user without it cannot see them.
+            if exc.code() != grpc.StatusCode.PERMISSION_DENIED:
+                errors.append('listing alarms failed: %s' % _describe_failure(exc, self._uses_tls(self.endpoint))[1])
+        else:
+            errors.extend('alarm %s raised on member %x' % (etcdrpc.AlarmType.Name(a.alarm), a.memberID) for a in alarms)
+        return errors
+
 
 def connect_from_module(module):
     """Return a connected EtcdClient for module.params, or fail the module with a clear message."""
@@ -374,3 +518,30 @@ def connect_from_module(module):
         module.fail_json(msg=str(exc), endpoint_errors=[dict(endpoint=e, error=c) for e, c in exc.failures])
     except EtcdError as exc:
         module.fail_json(msg=str(exc))
+
+
+def probe_endpoint(endpoint, **options):
+    """What one endpoint says about itself, never raising for etcd's answers: a dict of endpoint,
+    healthy, version, member_id, leader_id, is_leader, raft_term, raft_index, db_size, errors
+    (a list of causes for the user; empty when healthy) and auth_failed (etcd refused the
+    credentials). options are EtcdClient's."""
+    report = dict(endpoint=endpoint, healthy=False, version=None, member_id=None, leader_id=None,
+                  is_leader=False, raft_term=None, raft_index=None, db_size=None, errors=[], auth_failed=False)
+    client = EtcdClient([endpoint], **options)
+    try:
+        client.connect()
+        report.update(client.status())
+        report['errors'] = client.health_errors()
+    except EtcdUsageError:
+        raise
+    except EtcdConnectError as exc:
+        report['errors'] = [cause for _endpoint, cause in exc.failures]
+    except EtcdAuthError as exc:
+        report['errors'] = [str(exc)]
+        report['auth_failed'] = True
+    except EtcdError as exc:
+        report['errors'] = [str(exc)]
+    finally:
+        client.close()
+    report['healthy'] = not report['errors']
+    return report

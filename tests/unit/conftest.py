@@ -403,3 +403,19 @@ def host_files(tmp_path):
     return dict(subnet_file=str(tmp_path / 'subnet.env'), docker_dropin=str(tmp_path / 'flannel.conf'),
                 daemon_json=str(tmp_path / 'daemon.json'), alternatives_dir=str(tmp_path / 'alternatives'),
                 units=[])
+
+
+@pytest.fixture
+def fresh_etcd(tmp_path):
+    """A plain etcd of this test's own: users, roles and authentication are cluster-wide state."""
+    server = EtcdServer(str(tmp_path)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_etcd_tls(tmp_path, pki):
+    """A TLS etcd (client certificates required) of this test's own."""
+    server = EtcdServer(str(tmp_path), tls=pki).start()
+    yield server
+    server.stop()

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+from contextlib import closing
 import subprocess
 import sys
 
@@ -97,7 +98,7 @@ def test_import_works_with_any_protobuf_and_sets_python_runtime():
 
 def test_plain_roundtrip(etcd_server, prefix):
     assert HAS_ETCD3
-    with EtcdClient([etcd_server.url], timeout=3) as client:
+    with closing(EtcdClient([etcd_server.url], timeout=3).connect()) as client:
         assert client.get(prefix + '/k') == (None, None)
         client.put(prefix + '/k', 'v1')
         client.put(prefix + '/sub/a', b'A')
@@ -113,7 +114,7 @@ def test_lease_ttl(etcd_server, prefix):
     raw = etcd_server.client()
     lease = raw.lease(600)
     raw.put(prefix + '/leased', 'x', lease=lease)
-    with EtcdClient([etcd_server.url]) as client:
+    with closing(EtcdClient([etcd_server.url]).connect()) as client:
         value, lease_id = client.get(prefix + '/leased')
         assert lease_id == lease.id
         assert 590 <= client.lease_ttl(lease_id) <= 600
@@ -123,7 +124,7 @@ def test_lease_ttl(etcd_server, prefix):
 
 def test_failover_skips_a_dead_first_endpoint(etcd_server, prefix):
     dead = dead_endpoint()
-    with EtcdClient([dead, etcd_server.url], timeout=2) as client:
+    with closing(EtcdClient([dead, etcd_server.url], timeout=2).connect()) as client:
         assert str(client.endpoint) == etcd_server.url
         client.put(prefix + '/k', 'v')
         assert client.get(prefix + '/k')[0] == b'v'
@@ -189,7 +190,7 @@ def test_unreadable_ca_file_is_named(etcd_tls_server, tmp_path):
 
 
 def test_auth_right_password_over_plain_http(etcd_auth_server, prefix):
-    with EtcdClient([etcd_auth_server.url], user='root', password=etcd_auth_server.password) as client:
+    with closing(EtcdClient([etcd_auth_server.url], user='root', password=etcd_auth_server.password).connect()) as client:
         client.put(prefix + '/auth', 'ok')
         assert client.get(prefix + '/auth')[0] == b'ok'
 

@@ -9,6 +9,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from contextlib import closing
+
 import pytest
 
 from conftest import free_port, stored
@@ -133,6 +135,6 @@ def test_auth_through_ansible_cli_hides_password(modules, etcd_auth_server, pref
 
 def stored_with_auth(server, key):
     # Our client, not raw etcd3: etcd3 0.12 cannot authenticate over plain http (see module_utils/etcd.py).
-    with EtcdClient([server.url], user='root', password=server.password) as client:
+    with closing(EtcdClient([server.url], user='root', password=server.password).connect()) as client:
         value, _lease = client.get(key)
     return value.decode() if value is not None else None
