@@ -30,7 +30,10 @@ RESULTS = os.path.join(ROOT, "bench-results")
 NETWORK = "overlaynet-bench"
 ALL_HOSTS = ["overlaynet-bench-node%d" % i for i in range(1, 10)]
 ETCD_HOSTS = ALL_HOSTS[:3]
-IMAGE = "overlaynet-bench:busybox"
+sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
+import overlay_image  # noqa: E402  pylint: disable=wrong-import-position
+
+IMAGE, BUILD_IMAGE = overlay_image.recipe()
 CONTAINER = "overlaynet-bench"
 IPERF_SECONDS = 5
 HOSTGW_VARS = {
@@ -95,10 +98,8 @@ def setup_time(inventory):
 def prepare_iperf(hosts):
     """iperf3 on the hosts, and a busybox container (locally built image) on each."""
     for host in hosts:
-        on(host, "command -v iperf3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q iperf3 busybox-static >/dev/null")
-        on(host, "docker image inspect %s >/dev/null 2>&1 || { d=$(mktemp -d) && mkdir $d/bin && cp /bin/busybox $d/bin/ && "
-                 "for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -s busybox $d/bin/$a; done && "
-                 "tar -C $d -c . | docker import -c 'ENV PATH=/bin' - %s >/dev/null && rm -rf $d; }" % (IMAGE, IMAGE))
+        on(host, "command -v iperf3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q iperf3 >/dev/null")
+        on(host, BUILD_IMAGE)
 
 
 def start_containers(hosts):

@@ -1,48 +1,92 @@
 #!/usr/bin/env bash
-# Build (or reuse) the systemd base image of the test hosts. No registry is reachable, so it is
-# made with debootstrap and `docker import`; its tag is a hash of this recipe. Prints the image name.
+# Build (or reuse) the systemd image of the test hosts and print its name. No registry is reachable,
+# so it is made with debootstrap and `docker import`; its tag is a hash of this recipe.
+#   base-image.sh [plain]    a bare Debian host: the roles install everything themselves
+#   base-image.sh preloaded  plain + the packages the roles and the checks would apt-get install, so
+#                            that scenarios which do not test installing skip it (the `default`
+#                            scenario and `make lab` keep the plain image: the install path stays tested)
 source "$(dirname "$0")/lib.sh"
 
+KIND=${1:-plain}
+[[ $KIND =~ ^(plain|preloaded)$ ]] || die "base-image.sh: unknown image kind '$KIND': use plain or preloaded"
 SUITE=bookworm
 MIRROR=${OVERLAYNET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,ca-certificates,procps,curl,gnupg
-IMAGE="overlaynet/systemd-host:$SUITE-$(recipe_hash "${BASH_SOURCE[0]}")"
+# What a converge installs on Debian: roles/docker/vars/Debian.yml (docker.io), roles/flannel/vars/
+# Debian.yml (iptables, python3-etcd3) and playbooks/tasks/overlay_image.yml (busybox-static).
+PRELOAD=(docker.io iptables python3-etcd3 busybox-static)
+HASH=$(recipe_hash "${BASH_SOURCE[0]}")
+PLAIN="overlaynet/systemd-host:$SUITE-$HASH"
+PRELOADED="overlaynet/systemd-host:$SUITE-preloaded-$HASH"
 
-if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  note "base image: reusing $IMAGE"
-  echo "$IMAGE"
-  exit 0
-fi
+build_plain() {
+  command -v debootstrap >/dev/null 2>&1 || {
+    step "base image: installing debootstrap"
+    apt-get update -qq || die "apt-get update failed: check the machine's Debian mirror"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
+      die "apt-get install debootstrap failed: read apt's error above"
+  }
 
-command -v debootstrap >/dev/null 2>&1 || {
-  step "base image: installing debootstrap"
-  apt-get update -qq || die "apt-get update failed: check the machine's Debian mirror"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null ||
-    die "apt-get install debootstrap failed: read apt's error above"
-}
+  ROOTFS=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
+  trap 'rm -rf "$ROOTFS"' EXIT
+  step "base image: debootstrap $SUITE into $ROOTFS (about a minute)"
+  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MIRROR" >"$ROOTFS.log" 2>&1 ||
+    die "debootstrap failed: see $ROOTFS.log (is $MIRROR reachable?)"
+  rm -f "$ROOTFS.log"
 
-ROOTFS=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
-trap 'rm -rf "$ROOTFS"' EXIT
-step "base image: debootstrap $SUITE into $ROOTFS (about a minute)"
-debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOTFS" "$MIRROR" >"$ROOTFS.log" 2>&1 ||
-  die "debootstrap failed: see $ROOTFS.log (is $MIRROR reachable?)"
-rm -f "$ROOTFS.log"
-
-cat >"$ROOTFS/etc/apt/sources.list" <<SOURCES
+  cat >"$ROOTFS/etc/apt/sources.list" <<SOURCES
 deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb ${MIRROR%/debian}/debian-security $SUITE-security main
 SOURCES
-# Each container must get its own machine-id at first boot.
-: >"$ROOTFS/etc/machine-id"
-# Units that make no sense in a container and slow or break its boot.
-for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service; do
-  ln -sf /dev/null "$ROOTFS/etc/systemd/system/$unit"
-done
-rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb
+  # Each container must get its own machine-id at first boot.
+  : >"$ROOTFS/etc/machine-id"
+  # Units that make no sense in a container and slow or break its boot.
+  for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service; do
+    ln -sf /dev/null "$ROOTFS/etc/systemd/system/$unit"
+  done
+  rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb
 
-step "base image: importing as $IMAGE"
-# docker import creates the tag only once the whole layer is in: no half-built image is ever tagged.
-tar -C "$ROOTFS" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' - "$IMAGE" >/dev/null ||
-  die "docker import failed: is the Docker engine running (tests/lab/docker-engine.sh)?"
-echo "$IMAGE"
+  step "base image: importing as $PLAIN"
+  # docker import creates the tag only once the whole layer is in: no half-built image is ever tagged.
+  tar -C "$ROOTFS" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' - "$PLAIN" >/dev/null ||
+    die "docker import failed: is the Docker engine running (tests/lab/docker-engine.sh)?"
+  rm -rf "$ROOTFS"
+  trap - EXIT
+}
+
+build_preloaded() {
+  BUILDER="overlaynet-preload-$$"
+  trap 'docker rm -f "$BUILDER" >/dev/null 2>&1 || true' EXIT
+  step "base image: installing ${PRELOAD[*]} into $PRELOADED (about a minute)"
+  # apt-get runs as the container's command, without systemd; policy-rc.d keeps the packages'
+  # scripts from starting daemons in the build container. Their units are enabled as on a real
+  # host, so docker starts at boot on its default bridge, as after the role's install.
+  docker run --name "$BUILDER" "$PLAIN" /bin/bash -euc '
+    printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    apt-get clean
+    rm -f /usr/sbin/policy-rc.d
+    : >/etc/machine-id' preload "${PRELOAD[@]}" >&2 ||
+    die "installing ${PRELOAD[*]} into $PLAIN failed: read apt's error above (is $MIRROR reachable from containers?)"
+  # docker commit tags only a finished image, like docker import above.
+  docker commit -c 'CMD ["/lib/systemd/systemd"]' "$BUILDER" "$PRELOADED" >/dev/null ||
+    die "docker commit of $BUILDER failed: is the Docker engine running (tests/lab/docker-engine.sh)?"
+}
+
+if docker image inspect "$PLAIN" >/dev/null 2>&1; then
+  note "base image: reusing $PLAIN"
+else
+  build_plain
+fi
+if [[ $KIND == preloaded ]]; then
+  if docker image inspect "$PRELOADED" >/dev/null 2>&1; then
+    note "base image: reusing $PRELOADED"
+  else
+    build_preloaded
+  fi
+  echo "$PRELOADED"
+else
+  echo "$PLAIN"
+fi

@@ -36,11 +36,7 @@ one() {
   local version=$1 name archive bin
   name="etcd-$version-linux-amd64"
   archive="$DIR/$name.tar.gz"
-  if [[ -f $archive && -f $archive.sha256 ]]; then
-    note "etcd $version: reusing $archive"
-    echo "$archive"
-    return 0
-  fi
+  cached_archive "etcd $version" "$archive" && return 0
 
   WORK=$(mktemp -d "$DIR/.etcd-$version.XXXXXX")
   trap 'rm -rf "$WORK"' EXIT

@@ -12,11 +12,7 @@ DIR="$CACHE_DIR/archives"
 ARCHIVE="$DIR/$NAME"
 mkdir -p "$DIR"
 
-if [[ -f $ARCHIVE && -f $ARCHIVE.sha256 ]]; then
-  note "flannel $VERSION: reusing $ARCHIVE"
-  echo "$ARCHIVE"
-  exit 0
-fi
+cached_archive "flannel $VERSION" "$ARCHIVE" && exit 0
 
 WORK=$(mktemp -d "$DIR/.flannel-$VERSION.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

@@ -17,3 +17,12 @@ die() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 recipe_hash() { cat "$@" | sha256sum | cut -c1-12; }
 
 venv_dir() { echo "$CACHE_DIR/venv-$(recipe_hash "$REPO_ROOT/requirements.txt" "$REPO_ROOT/tests/requirements.txt")"; }
+
+# An archive counts as cached only with its checksum beside it (the checksum is moved in last):
+# then print its path and succeed.
+cached_archive() {
+  local what=$1 archive=$2
+  [[ -f $archive && -f $archive.sha256 ]] || return 1
+  note "$what: reusing $archive"
+  echo "$archive"
+}

@@ -5,10 +5,14 @@ import base64
 import json
 import os
 import shlex
+import sys
 
 import pytest
 import testinfra
 import testinfra.utils.ansible_runner
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "..", "tests", "lab"))
+import overlay_image  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def _flannel_hosts():
@@ -64,3 +68,12 @@ def nodes():
 def network_config(nodes):
     prefix = nodes[0].flanneld_env["FLANNELD_ETCD_PREFIX"]
     return json.loads(nodes[0].etcd_get_prefix(prefix + "/config")[prefix + "/config"])
+
+
+@pytest.fixture(scope="session")
+def check_image(nodes):
+    """The image of playbooks/tasks/overlay_image.yml on every host (built there if missing); its tag."""
+    tag, build = overlay_image.recipe()
+    for node in nodes:
+        node.run(build)
+    return tag

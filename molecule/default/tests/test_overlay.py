@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-IMAGE = "overlaynet-test:busybox"
 CONTAINER = "overlaynet-test"
 
 
@@ -82,16 +81,11 @@ def test_docker_runs_on_the_lease(nodes):
 
 
 @pytest.fixture(scope="module")
-def containers(nodes):
-    """A busybox container on every host (image built locally: no registry); {node name: ip}."""
+def containers(nodes, check_image):
+    """A container of the check image on every host; {node name: ip}."""
     ips = {}
     for node in nodes:
-        node.run("command -v busybox >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static")
-        node.run(
-            "docker image inspect %s >/dev/null 2>&1 || { d=$(mktemp -d) && mkdir $d/bin && cp /bin/busybox $d/bin/ && "
-            "for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -s busybox $d/bin/$a; done && "
-            "tar -C $d -c . | docker import -c \"ENV PATH=/bin\" - %s >/dev/null && rm -rf $d; }" % (IMAGE, IMAGE))
-        node.run("docker rm -f %s >/dev/null 2>&1; docker run -d --name %s %s /bin/sleep 300" % (CONTAINER, CONTAINER, IMAGE))
+        node.run("docker rm -f %s >/dev/null 2>&1; docker run -d --name %s %s /bin/sleep 300" % (CONTAINER, CONTAINER, check_image))
         ips[node.name] = node.run("docker inspect -f '{{.NetworkSettings.IPAddress}}' " + CONTAINER).strip()
     yield ips
     for node in nodes:
