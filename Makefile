@@ -16,6 +16,8 @@ LAB_HOSTS := overlaynet-lab-node1 overlaynet-lab-node2 overlaynet-lab-node3
 PLAYBOOK ?= playbooks/site.yml
 EXTRA_VARS ?=
 SCENARIO ?=
+# `make bench BENCH_ARGS=--quick`: 3 hosts only (converge, idempotent re-run, setup, remote task runs).
+BENCH_ARGS ?=
 
 export PATH := $(BIN):$(PATH)
 export OVERLAYNET_ARCHIVES := $(or $(OVERLAYNET_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/overlaynet-flannel)/archives
@@ -91,7 +93,7 @@ molecule: setup
 
 bench: setup
 	$(BIN)/python tests/bench/module_bench.py
-	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
 build: venv
 	$(BIN)/ansible-galaxy collection build --force --output-path dist

@@ -81,12 +81,17 @@ def timed(argv):
     return time.monotonic() - start, result.stdout
 
 
-def playbook(inventory, name, extra_vars=None):
+def playbook(inventory, name, extra_vars=None, remote_tasks=None):
+    """Run a playbook; its time and changed count. remote_tasks (a dict) gets, per host, the task
+    runs that reached the host (tests/bench/callback_plugins/remote_tasks.py)."""
     argv = ["ansible-playbook", "-i", inventory, os.path.join(ROOT, "playbooks", name)]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
     seconds, out = timed(argv)
     changed = sum(int(n) for n in re.findall(r"^\S+\s+:\s+ok=\d+\s+changed=(\d+)", out, re.M))
+    counted = re.search(r"^REMOTE_TASKS (\{.*\})$", out, re.M)
+    if remote_tasks is not None and counted:
+        remote_tasks.update(json.loads(counted.group(1)))
     return seconds, changed
 
 
@@ -145,10 +150,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="iperf3 runs per path (each %ds)" % IPERF_SECONDS)
     parser.add_argument("--keep", action="store_true", help="leave the bench hosts running")
+    parser.add_argument("--quick", action="store_true",
+                        help="3 hosts only: converge, idempotent re-run, setup, remote task runs (no iperf3, no 9 hosts)")
     args = parser.parse_args()
     os.makedirs(RESULTS, exist_ok=True)
     # The same environment `make bench` gives, for a direct run with the venv's python.
     os.environ.setdefault("ANSIBLE_CONFIG", os.path.join(ROOT, "ansible.cfg"))
+    # Counts the task runs that reach each host (printed as REMOTE_TASKS at the end of a run).
+    os.environ["ANSIBLE_CALLBACK_PLUGINS"] = os.path.join(ROOT, "tests", "bench", "callback_plugins")
+    os.environ["ANSIBLE_CALLBACKS_ENABLED"] = "remote_tasks"
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     cache = os.environ.get("OVERLAYNET_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "overlaynet-flannel")
@@ -165,9 +175,13 @@ def main():
         log("converge site.yml on 3 fresh hosts (vxlan)")
         results["converge_3_s"], _recap = playbook(inv3, "site.yml")
         log("idempotent re-run on 3 hosts, and ansible -m setup")
-        results["idempotent_3_s"], results["idempotent_3_changed"] = playbook(inv3, "site.yml")
+        results["remote_tasks_3"] = {}
+        results["idempotent_3_s"], results["idempotent_3_changed"] = playbook(inv3, "site.yml",
+                                                                              remote_tasks=results["remote_tasks_3"])
         results["setup_3_s"] = setup_time(inv3)
         results["idempotent_vs_setup_3"] = round(results["idempotent_3_s"] / results["setup_3_s"], 2)
+        if args.quick:
+            raise StopIteration
 
         log("iperf3 over vxlan vs the underlay")
         prepare_iperf(three[:2])
@@ -185,6 +199,8 @@ def main():
         results["setup_9_s"] = setup_time(inv9)
         results["idempotent_vs_setup_9"] = round(results["idempotent_9_s"] / results["setup_9_s"], 2)
         results["idempotent_9_vs_3"] = round(results["idempotent_9_s"] / results["idempotent_3_s"], 2)
+    except StopIteration:
+        pass
     except SystemExit as exc:
         # Keep and show what was measured before the failure.
         failed = results["failed"] = str(exc)
@@ -208,6 +224,8 @@ def print_table(r):
         ("idempotent re-run, 3 hosts", "%.1f s (changed=%s)" % (r["idempotent_3_s"], r["idempotent_3_changed"]), ""),
         ("ansible -m setup, 3 hosts", "%.1f s" % r["setup_3_s"], ""),
         ("  re-run / setup", "%.2f" % r["idempotent_vs_setup_3"], "target <= 3"),
+        ("remote task runs per host, re-run", " ".join("%d" % n for _h, n in sorted(r["remote_tasks_3"].items())) or "?",
+         "per host"),
         ("iperf3 underlay (vxlan run)", "%.2f Gbit/s" % r["vxlan"]["underlay_gbps"], ""),
         ("iperf3 overlay vxlan", "%.2f Gbit/s" % r["vxlan"]["overlay_gbps"], ""),
         ("  vxlan / underlay", "%.3f" % r["vxlan"]["ratio"], "target >= 0.85"),
@@ -233,7 +251,7 @@ class Missing(dict):
         value = dict.get(self, key, None)
         if value is None:
             # A whole missing section (e.g. "hostgw") behaves like an empty one.
-            return Missing() if key in ("vxlan", "hostgw") else float("nan")
+            return Missing() if key in ("vxlan", "hostgw", "remote_tasks_3") else float("nan")
         return Missing(value) if isinstance(value, dict) else value
 
 
