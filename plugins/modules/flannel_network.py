@@ -363,7 +363,8 @@ def refuse_overlaps(module, desired, previous, result):
     stored = [previous.get('Network')] if isinstance(previous, dict) and previous.get('Network') else []
     found = {}
     for name, state in sorted(module.params['hosts'].items()):
-        state = state or {}
+        if not isinstance(state, dict):
+            module.fail_json(msg='hosts.%s: must be what host_info returned for that host (a dict), not %r' % (name, state))
         current = stored + [(state.get('subnet_env') or {}).get('FLANNEL_NETWORK', '')]
         own = ('docker0',) if state.get('docker_on_flannel') else ()
         hits = host_overlaps(network, state.get('addresses') or [], state.get('routes') or [], current, own)

@@ -332,3 +332,10 @@ def test_network_stored_in_etcd_counts_as_flannels(modules, etcd_server, prefix,
     result = modules.run(MODULE, args(etcd_server, prefix, config={'Network': '10.0.0.0/8'}, hosts={'node1': fresh},
                                       force=True))
     assert result['overlaps'] == {'node1': ['route 10.99.0.0/16 dev eth1']}
+
+
+def test_hosts_must_be_host_info_results(modules, etcd_server, prefix):
+    result = modules.run(MODULE, args(etcd_server, prefix, hosts={'node1': 'eth0'}))
+    assert result.get('failed') is True
+    assert result['msg'].startswith("hosts.node1: must be what host_info returned")
+    assert stored(etcd_server, prefix + '/config') is None
