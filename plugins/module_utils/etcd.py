@@ -474,6 +474,20 @@ class EtcdClient:
         return [dict(id='%x' % m.ID, name=m.name, peer_urls=list(m.peerURLs), client_urls=list(m.clientURLs))
                 for m in response.members]
 
+    def member_add(self, peer_urls):
+        """Announce a member by its peer URLs; return it as members() lists it (no name until it starts)."""
+        response = self._call('member add %s' % ','.join(peer_urls), self._client.clusterstub.MemberAdd,
+                              etcdrpc.MemberAddRequest(peerURLs=list(peer_urls)), self.timeout,
+                              metadata=self._client.metadata, credentials=self._client.call_credentials)
+        m = response.member
+        return dict(id='%x' % m.ID, name=m.name, peer_urls=list(m.peerURLs), client_urls=list(m.clientURLs))
+
+    def member_remove(self, member_id):
+        """Remove the member with this id (hex, as members() gives it)."""
+        self._call('member remove %s' % member_id, self._client.clusterstub.MemberRemove,
+                   etcdrpc.MemberRemoveRequest(ID=int(member_id, 16)), self.timeout,
+                   metadata=self._client.metadata, credentials=self._client.call_credentials)
+
     def status(self):
         """The connected member's status: version, its id, the leader's id, raft term/index, db size."""
         response = self._call('status', self._client.maintenancestub.Status, etcdrpc.StatusRequest(),
