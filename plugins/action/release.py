@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
@@ -21,6 +23,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.overlaynet.flannel.plugins.module_utils.release import (
     ReleaseError,
     normalize_sha256,
+    priority,
     verify_sha256,
 )
 
@@ -37,15 +40,26 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         args = dict(self._task.args)
+        selected = args.pop('selected', None)
+        try:
+            version_dir = os.path.join(args['install_dir'], args['version'])
+            path = os.path.join(version_dir, args['name'])
+            if selected and selected == path:
+                result.update(changed=False, version_dir=version_dir, path=path, previous=path,
+                              priority=priority(args['version']), unpacked=False, switched=False, host_calls=0)
+                return result
+        except (KeyError, ReleaseError):
+            pass  # the module reports what is missing or malformed
         src = args.get('src')
         if not src or boolean(args.get('remote_src', False), strict=False):
-            result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+            result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars), host_calls=1)
             return result
 
         probe_args = dict(args)
         del probe_args['src']
         probe = self._execute_module(module_name=MODULE, module_args=probe_args, task_vars=task_vars)
         probe.pop('archive_needed', None)
+        probe['host_calls'] = 1
         if probe.get('failed') or not probe.get('unpacked'):
             result.update(probe)
             return result
@@ -81,7 +95,7 @@ class ActionModule(ActionBase):
         if 'msg' in installed:
             installed['msg'] = installed['msg'].replace(tmp_src, src)
         # The first call knew the selection before anything changed.
-        installed.update(previous=probe.get('previous'), switched=True)
+        installed.update(previous=probe.get('previous'), switched=True, host_calls=2)
         if 'diff' in probe:
             installed['diff'] = probe['diff']
         result.update(installed)

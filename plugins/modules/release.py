@@ -103,6 +103,13 @@ options:
       - Checked on the controller before O(src) is copied, and on the host before unpacking.
       - Without O(checksum) and O(checksum_url) the archive is not verified.
     type: str
+  selected:
+    description:
+      - What the alternatives group selects now, as M(overlaynet.flannel.host_info) reports it (RV(overlaynet.flannel.host_info#module:alternatives)).
+      - When that is already the main binary of O(version), the action plugin answers without running anything on the
+        host, so a role that read the host once pays no further round trip. The binary's version, the priority and
+        the selection mode are then not checked again.
+    type: str
   checksum_url:
     description:
       - A checksum list (C(SHA256SUMS) or C(<archive>.sha256), as C(sha256sum) writes them) with the archive's line,
@@ -191,6 +198,13 @@ switched:
       the selection mode) do not.
   returned: always
   type: bool
+host_calls:
+  description:
+    - How many module calls the action plugin made on the host - V(0) when it answered from O(selected), V(2) when it
+      copied the archive.
+  returned: always
+  type: int
+  sample: 1
 archive_needed:
   description: The version is not installed and O(src) is on the controller; the action plugin then copies it and calls again.
   returned: when the module runs without its action plugin's copy of O(src)
@@ -279,6 +293,7 @@ def main():
             timeout=dict(type='int', default=30),
             altdir=dict(type='path'),
             admindir=dict(type='path'),
+            selected=dict(type='str'),
         ),
         mutually_exclusive=[('src', 'url')],
         supports_check_mode=True,

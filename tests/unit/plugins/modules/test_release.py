@@ -228,3 +228,21 @@ def test_action_copies_the_controller_archive_only_when_needed(modules, layout):
     os.unlink(src)
     again = modules.run_ansible(MODULE, args)
     assert again['changed'] is False, again
+
+
+def test_action_answers_from_what_host_info_saw(modules, layout):
+    src, sha = flannel_archive(layout.archives, 'v0.28.10')
+    args = layout.args('v0.28.10', src=src, checksum=sha)
+    path = os.path.join(layout.install_dir, 'v0.28.10', 'flanneld')
+    # Selected elsewhere: the module runs and installs.
+    first = modules.run_ansible(MODULE, dict(args, selected='/opt/flannel/v0.28.4/flanneld'))
+    assert first['changed'] is True and first['host_calls'] == 2 and layout.selected() == path, first
+    # Selected already: no call reaches the host, so even a broken binary goes unnoticed - by design.
+    os.unlink(path)
+    again = modules.run_ansible(MODULE, dict(args, selected=path))
+    assert again['changed'] is False and again['path'] == path and again['switched'] is False, again
+    assert again['host_calls'] == 0
+    assert not os.path.exists(path)
+    # Without it the module looks, and finds the binary missing.
+    looked = modules.run_ansible(MODULE, args)
+    assert looked.get('failed') or looked['changed'], looked
