@@ -61,9 +61,25 @@ options:
     type: path
     default: /etc/alternatives
   paths:
-    description: Files or directories whose existence to report (RV(paths)), so that a role can skip what is already there.
+    description:
+      - Files or directories to report on (RV(paths)), so that a role skips a task whose result is already there.
     type: list
     elements: path
+    default: []
+  env_files:
+    description: C(KEY=VALUE) files (C(/etc/default/*)) to read and parse (RV(env_files)).
+    type: list
+    elements: path
+    default: []
+  users:
+    description: Local accounts to report on (RV(users)).
+    type: list
+    elements: str
+    default: []
+  python_modules:
+    description: Python modules to look for in the interpreter the modules run with (RV(python_modules)).
+    type: list
+    elements: str
     default: []
   commands:
     description: Commands to look for on the PATH (RV(commands)).
@@ -158,10 +174,30 @@ alternatives:
   type: dict
   sample: {"flanneld": "/opt/flannel/v0.28.10/flanneld", "etcd": ""}
 paths:
-  description: Per path of O(paths), whether it exists.
+  description:
+    - Per path of O(paths) - V(exists), and for one that exists V(isdir), V(mode) (octal string), V(owner) and
+      V(group) (names, or numbers that have none), symlinks followed.
   returned: always
   type: dict
-  sample: {"/etc/flannel/etcd-auth.env": false}
+  sample: {"/etc/flannel/etcd-auth.env": {"exists": false},
+           "/var/lib/etcd": {"exists": true, "isdir": true, "mode": "0700", "owner": "etcd", "group": "etcd"}}
+env_files:
+  description: Per file of O(env_files), its C(KEY=VALUE) lines as a dict; empty when the file does not exist.
+  returned: always
+  type: dict
+  sample: {"/etc/default/etcd": {"ETCD_INITIAL_CLUSTER_STATE": "new"}}
+users:
+  description:
+    - Per account of O(users) - V(exists), and for one that exists its primary V(group), V(home), V(shell) and V(comment).
+  returned: always
+  type: dict
+  sample: {"etcd": {"exists": true, "group": "etcd", "home": "/var/lib", "shell": "/usr/sbin/nologin",
+                    "comment": "etcd key-value store"}}
+python_modules:
+  description: Per module of O(python_modules), whether the module's interpreter can import it.
+  returned: always
+  type: dict
+  sample: {"etcd3": true}
 commands:
   description: Per command of O(commands), its full path, or empty when it is not on the PATH.
   returned: always
@@ -169,7 +205,12 @@ commands:
   sample: {"iptables": "/usr/sbin/iptables"}
 '''
 
+import grp
 import os
+import pwd
+import stat
+
+from importlib.util import find_spec
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -209,6 +250,38 @@ def unit_states(module, units):
     return states
 
 
+def _name(lookup, number):
+    try:
+        return lookup(number)[0]
+    except KeyError:
+        return str(number)
+
+
+def path_state(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return dict(exists=False)
+    return dict(exists=True, isdir=stat.S_ISDIR(info.st_mode), mode='%04o' % stat.S_IMODE(info.st_mode),
+                owner=_name(pwd.getpwuid, info.st_uid), group=_name(grp.getgrgid, info.st_gid))
+
+
+def user_state(name):
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return dict(exists=False)
+    return dict(exists=True, group=_name(grp.getgrgid, entry.pw_gid), home=entry.pw_dir, shell=entry.pw_shell,
+                comment=entry.pw_gecos)
+
+
+def importable(name):
+    try:
+        return find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -220,6 +293,9 @@ def main():
             alternatives_dir=dict(type='path', default='/etc/alternatives'),
             paths=dict(type='list', elements='path', default=[]),
             commands=dict(type='list', elements='str', default=[]),
+            env_files=dict(type='list', elements='path', default=[]),
+            users=dict(type='list', elements='str', default=[]),
+            python_modules=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
@@ -257,7 +333,10 @@ def main():
         daemon_json_conflicts=conflicts,
         units=units,
         alternatives=alternatives,
-        paths=dict((path, os.path.exists(path)) for path in params['paths']),
+        paths=dict((path, path_state(path)) for path in params['paths']),
+        env_files=dict((path, host_state.parse_env(read(path))) for path in params['env_files']),
+        users=dict((name, user_state(name)) for name in params['users']),
+        python_modules=dict((name, importable(name)) for name in params['python_modules']),
         commands=dict((name, module.get_bin_path(name) or '') for name in params['commands']),
     )
 

@@ -9,8 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
 import json
 import os
+import pwd
 
 from conftest import SUBNET_ENV
 
@@ -74,5 +76,36 @@ def test_paths_and_commands(modules, host_netns, host_files, tmp_path):
     write(there, '')
     result = modules.run(MODULE, dict(host_files, paths=[there, str(tmp_path / 'missing')],
                                       commands=['ip', 'no-such-command-here']), wrap=host_netns)
-    assert result['paths'] == {there: True, str(tmp_path / 'missing'): False}
+    assert result['paths'][str(tmp_path / 'missing')] == {'exists': False}
+    found = result['paths'][there]
+    assert found['exists'] is True and found['isdir'] is False
+    assert found['mode'] == '%04o' % (os.stat(there).st_mode & 0o7777)
+    assert found['owner'] == pwd.getpwuid(os.getuid())[0]
     assert result['commands']['ip'].endswith('/ip') and result['commands']['no-such-command-here'] == ''
+
+
+def test_paths_report_mode_and_kind(modules, host_netns, host_files, tmp_path):
+    folder = tmp_path / 'data'
+    folder.mkdir()
+    os.chmod(str(folder), 0o700)
+    result = modules.run(MODULE, dict(host_files, paths=[str(folder)]), wrap=host_netns)
+    assert result['paths'][str(folder)]['isdir'] is True
+    assert result['paths'][str(folder)]['mode'] == '0700'
+    os.chmod(str(folder), 0o755)
+    assert modules.run(MODULE, dict(host_files, paths=[str(folder)]), wrap=host_netns)['paths'][str(folder)]['mode'] == '0755'
+
+
+def test_env_files_users_and_python_modules(modules, host_netns, host_files, tmp_path):
+    env = str(tmp_path / 'etcd')
+    write(env, '# managed\nETCD_INITIAL_CLUSTER=a=http://10.0.0.1:2380,b=http://10.0.0.2:2380\nETCD_INITIAL_CLUSTER_STATE="new"\n')
+    me = pwd.getpwuid(os.getuid())
+    result = modules.run(MODULE, dict(host_files, env_files=[env, str(tmp_path / 'none')],
+                                      users=[me.pw_name, 'no-such-user-here'],
+                                      python_modules=['json', 'no_such_module_here']), wrap=host_netns)
+    assert result['env_files'][env] == {'ETCD_INITIAL_CLUSTER': 'a=http://10.0.0.1:2380,b=http://10.0.0.2:2380',
+                                        'ETCD_INITIAL_CLUSTER_STATE': 'new'}
+    assert result['env_files'][str(tmp_path / 'none')] == {}
+    assert result['users'][me.pw_name] == {'exists': True, 'group': grp.getgrgid(me.pw_gid).gr_name,
+                                           'home': me.pw_dir, 'shell': me.pw_shell, 'comment': me.pw_gecos}
+    assert result['users']['no-such-user-here'] == {'exists': False}
+    assert result['python_modules'] == {'json': True, 'no_such_module_here': False}
