@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Build (or reuse) the systemd image of the test hosts and print its name. No registry is reachable,
 # so it is made with debootstrap and `docker import`; its tag is a hash of this recipe.
-#   base-image.sh [plain]    a bare Debian host: the roles install everything themselves
-#   base-image.sh preloaded  plain + the packages the roles and the checks would apt-get install, so
-#                            that scenarios which do not test installing skip it (the `default`
-#                            scenario and `make lab` keep the plain image: the install path stays tested)
+#   base-image.sh [plain] [RELEASE]    a bare Debian host: the roles install everything themselves
+#   base-image.sh preloaded [RELEASE]  plain + the packages the roles and the checks would apt-get
+#                            install, so that scenarios which do not test installing skip it (the
+#                            `default` scenario and `make lab` keep the plain image: the install path
+#                            stays tested)
+# RELEASE is the Debian release: bookworm (12, the default) or trixie (13); also taken from
+# OVERLAYNET_HOST_RELEASE. Tags carry it: overlaynet/systemd-host:<release>-[preloaded-]<hash>.
 source "$(dirname "$0")/lib.sh"
 
 KIND=${1:-plain}
 [[ $KIND =~ ^(plain|preloaded)$ ]] || die "base-image.sh: unknown image kind '$KIND': use plain or preloaded"
-SUITE=bookworm
+SUITE=${2:-${OVERLAYNET_HOST_RELEASE:-bookworm}}
+[[ $SUITE =~ ^(bookworm|trixie)$ ]] || die "base-image.sh: unknown Debian release '$SUITE': use bookworm or trixie"
 MIRROR=${OVERLAYNET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,ca-certificates,procps,curl,gnupg
 # What a converge installs on Debian: roles/docker/vars/Debian.yml (docker.io), roles/flannel/vars/
