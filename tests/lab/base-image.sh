@@ -45,10 +45,21 @@ deb ${MIRROR%/debian}/debian-security $SUITE-security main
 SOURCES
   # Each container must get its own machine-id at first boot.
   : >"$ROOTFS/etc/machine-id"
-  # Units that make no sense in a container and slow or break its boot.
-  for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service; do
+  # Units that make no sense in a container and slow or break its boot. systemd-modules-load: the
+  # container cannot load kernel modules; trixie's systemd fails on that ("Failed to initialize libkmod
+  # context"), bookworm's skips it.
+  for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service \
+              systemd-modules-load.service; do
     ln -sf /dev/null "$ROOTFS/etc/systemd/system/$unit"
   done
+  # trixie's dockerd (26.1) disables IPv6 on each container's interface and fails when it cannot:
+  # in a test host /proc/sys is read-only (it is not --privileged), on a real host it is not. Only the
+  # test host needs Docker's own escape hatch; a drop-in of its own, which the docker role leaves alone.
+  if [[ $SUITE == trixie ]]; then
+    mkdir -p "$ROOTFS/etc/systemd/system/docker.service.d"
+    printf '[Service]\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\n' \
+      >"$ROOTFS/etc/systemd/system/docker.service.d/test-host-ipv6.conf"
+  fi
   rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb
 
   step "base image: importing as $PLAIN"
