@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Build (or reuse) the systemd image of the test hosts and print its name. No registry is reachable,
 # so it is made with debootstrap and `docker import`; its tag is a hash of this recipe.
-#   base-image.sh [plain]    a bare Debian host: the roles install everything themselves
-#   base-image.sh preloaded  plain + the packages the roles and the checks would apt-get install, so
-#                            that scenarios which do not test installing skip it (the `default`
-#                            scenario and `make lab` keep the plain image: the install path stays tested)
+#   base-image.sh [plain] [RELEASE]    a bare Debian host: the roles install everything themselves
+#   base-image.sh preloaded [RELEASE]  plain + the packages the roles and the checks would apt-get
+#                            install, so that scenarios which do not test installing skip it (the
+#                            `default` scenario and `make lab` keep the plain image: the install path
+#                            stays tested)
+# RELEASE is the Debian release: bookworm (12, the default) or trixie (13); also taken from
+# OVERLAYNET_HOST_RELEASE. Tags carry it: overlaynet/systemd-host:<release>-[preloaded-]<hash>.
 source "$(dirname "$0")/lib.sh"
 
 KIND=${1:-plain}
 [[ $KIND =~ ^(plain|preloaded)$ ]] || die "base-image.sh: unknown image kind '$KIND': use plain or preloaded"
-SUITE=bookworm
+SUITE=${2:-${OVERLAYNET_HOST_RELEASE:-bookworm}}
+[[ $SUITE =~ ^(bookworm|trixie)$ ]] || die "base-image.sh: unknown Debian release '$SUITE': use bookworm or trixie"
 MIRROR=${OVERLAYNET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,iputils-ping,ca-certificates,procps,curl,gnupg
 # What a converge installs on Debian: roles/docker/vars/Debian.yml (docker.io), roles/flannel/vars/
@@ -41,10 +45,21 @@ deb ${MIRROR%/debian}/debian-security $SUITE-security main
 SOURCES
   # Each container must get its own machine-id at first boot.
   : >"$ROOTFS/etc/machine-id"
-  # Units that make no sense in a container and slow or break its boot.
-  for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service; do
+  # Units that make no sense in a container and slow or break its boot. systemd-modules-load: the
+  # container cannot load kernel modules; trixie's systemd fails on that ("Failed to initialize libkmod
+  # context"), bookworm's skips it.
+  for unit in getty.target systemd-udevd.service systemd-udev-trigger.service systemd-remount-fs.service \
+              systemd-modules-load.service; do
     ln -sf /dev/null "$ROOTFS/etc/systemd/system/$unit"
   done
+  # trixie's dockerd (26.1) disables IPv6 on each container's interface and fails when it cannot:
+  # in a test host /proc/sys is read-only (it is not --privileged), on a real host it is not. Only the
+  # test host needs Docker's own escape hatch; a drop-in of its own, which the docker role leaves alone.
+  if [[ $SUITE == trixie ]]; then
+    mkdir -p "$ROOTFS/etc/systemd/system/docker.service.d"
+    printf '[Service]\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\n' \
+      >"$ROOTFS/etc/systemd/system/docker.service.d/test-host-ipv6.conf"
+  fi
   rm -rf "$ROOTFS"/var/cache/apt/archives/*.deb
 
   step "base image: importing as $PLAIN"

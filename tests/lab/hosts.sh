@@ -3,7 +3,8 @@
 # container settings that make systemd work here live in one place.
 #   hosts.sh up   NETWORK NAME...   create (or start) the hosts on their own network; idempotent
 #   hosts.sh down NETWORK NAME...   remove exactly those hosts, their volumes and the network
-# OVERLAYNET_HOST_IMAGE=plain|preloaded picks the image of new hosts (base-image.sh; default plain).
+# OVERLAYNET_HOST_IMAGE=plain|preloaded picks the image of new hosts (base-image.sh; default plain),
+# OVERLAYNET_HOST_RELEASE=bookworm|trixie its Debian release (default bookworm).
 source "$(dirname "$0")/lib.sh"
 
 ACTION=${1:-}; NETWORK=${2:-}
@@ -21,7 +22,7 @@ RUN_OPTS=(
 )
 
 up() {
-  local image; image=$("$(dirname "$0")/base-image.sh" "${OVERLAYNET_HOST_IMAGE:-plain}")
+  local image; image=$("$(dirname "$0")/base-image.sh" "${OVERLAYNET_HOST_IMAGE:-plain}" "${OVERLAYNET_HOST_RELEASE:-bookworm}")
   # Every systemd host takes several inotify instances of the machine's one per-user budget
   # (128 by default): beyond about a dozen hosts, new ones fail to boot.
   if (( $(cat /proc/sys/fs/inotify/max_user_instances) < 1024 )); then
