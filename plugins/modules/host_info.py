@@ -176,7 +176,8 @@ alternatives:
 paths:
   description:
     - Per path of O(paths) - V(exists), and for one that exists V(isdir), V(mode) (octal string), V(owner) and
-      V(group) (names, or numbers that have none), symlinks followed.
+      V(group) (names, or numbers that have none), symlinks followed; for a regular file of up to 1 MiB
+      also V(checksum), the SHA-1 of its content (what M(overlaynet.flannel.config_files) compares).
   returned: always
   type: dict
   sample: {"/etc/flannel/etcd-auth.env": {"exists": false},
@@ -206,6 +207,7 @@ commands:
 '''
 
 import grp
+import hashlib
 import os
 import pwd
 import stat
@@ -215,6 +217,8 @@ from importlib.util import find_spec
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils import host_state
+
+CHECKSUM_LIMIT = 1024 * 1024
 
 
 def read(path):
@@ -262,8 +266,13 @@ def path_state(path):
         info = os.stat(path)
     except OSError:
         return dict(exists=False)
-    return dict(exists=True, isdir=stat.S_ISDIR(info.st_mode), mode='%04o' % stat.S_IMODE(info.st_mode),
-                owner=_name(pwd.getpwuid, info.st_uid), group=_name(grp.getgrgid, info.st_gid))
+    state = dict(exists=True, isdir=stat.S_ISDIR(info.st_mode), mode='%04o' % stat.S_IMODE(info.st_mode),
+                 owner=_name(pwd.getpwuid, info.st_uid), group=_name(grp.getgrgid, info.st_gid))
+    # Settings files are small; the checksum lets config_files skip its round trip.
+    if stat.S_ISREG(info.st_mode) and info.st_size <= CHECKSUM_LIMIT:
+        with open(path, 'rb') as handle:
+            state['checksum'] = hashlib.sha1(handle.read()).hexdigest()
+    return state
 
 
 def user_state(name):

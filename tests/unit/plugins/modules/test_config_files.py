@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, overlaynet.flannel contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""config_files on real files: the module alone, and through `ansible localhost` with its action plugin."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import grp
+import os
+import pwd
+import stat
+
+MODULE = 'config_files'
+ME = pwd.getpwuid(os.getuid()).pw_name
+GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+def spec(dest, content, mode='0644', **more):
+    return dict(dict(dest=str(dest), content=content, mode=mode, owner=ME, group=GROUP), **more)
+
+
+def mode_of(path):
+    return '%04o' % stat.S_IMODE(os.stat(str(path)).st_mode)
+
+
+def test_writes_then_nothing_to_do(modules, tmp_path):
+    env, unit = tmp_path / 'flannel', tmp_path / 'flanneld.service'
+    files = [spec(env, 'A=1\n'), spec(unit, '[Unit]\n', mode='0600')]
+    first = modules.run(MODULE, dict(files=files))
+    assert first['changed'] is True and first['changed_files'] == [str(env), str(unit)]
+    assert env.read_text() == 'A=1\n' and mode_of(unit) == '0600'
+    # Nothing existed before: nothing to keep.
+    assert all('backup_file' not in item for item in first['files'])
+    again = modules.run(MODULE, dict(files=files))
+    assert again['changed'] is False and again['changed_files'] == []
+
+
+def test_replaced_file_is_kept_and_diffed(modules, tmp_path):
+    env = tmp_path / 'flannel'
+    env.write_text('A=1\n')
+    result = modules.run(MODULE, dict(files=[spec(env, 'A=2\n')]), diff=True)
+    assert env.read_text() == 'A=2\n'
+    backup = result['files'][0]['backup_file']
+    assert open(backup).read() == 'A=1\n'
+    assert result['diff'] == [{'before_header': str(env), 'after_header': str(env), 'before': 'A=1\n', 'after': 'A=2\n'}]
+    # No temporary file left beside it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(['flannel', os.path.basename(backup)])
+
+
+def test_mode_alone_is_a_change(modules, tmp_path):
+    env = tmp_path / 'flannel'
+    env.write_text('A=1\n')
+    os.chmod(str(env), 0o666)
+    result = modules.run(MODULE, dict(files=[spec(env, 'A=1\n')]))
+    assert result['changed'] is True and mode_of(env) == '0644'
+    assert 'backup_file' not in result['files'][0]
+
+
+def test_check_mode_changes_nothing(modules, tmp_path):
+    env, new = tmp_path / 'flannel', tmp_path / 'new'
+    env.write_text('A=1\n')
+    result = modules.run(MODULE, dict(files=[spec(env, 'A=2\n'), spec(new, 'B=1\n')]), check=True, diff=True)
+    assert result['changed'] is True and result['changed_files'] == [str(env), str(new)]
+    assert env.read_text() == 'A=1\n' and not new.exists()
+    assert [d['after'] for d in result['diff']] == ['A=2\n', 'B=1\n']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['flannel']
+
+
+def test_secret_stays_out_of_diff_and_output(modules, tmp_path):
+    auth = tmp_path / 'etcd-auth.env'
+    auth.write_text('FLANNELD_ETCD_PASSWORD="old-secret"\n')
+    result = modules.run(MODULE, dict(files=[spec(auth, 'FLANNELD_ETCD_PASSWORD="new-secret"\n', mode='0600',
+                                                  secret=True)]), diff=True)
+    assert result['changed'] is True and mode_of(auth) == '0600'
+    assert 'new-secret' not in result['_stdout'] and 'old-secret' not in result['_stdout']
+    assert result['diff'][0]['after'] == '(secret, 36 bytes)\n'
+
+
+def test_absent_removes_and_keeps_a_copy(modules, tmp_path):
+    auth = tmp_path / 'etcd-auth.env'
+    auth.write_text('X=1\n')
+    result = modules.run(MODULE, dict(files=[dict(dest=str(auth), state='absent', mode='0600')]))
+    assert result['changed'] is True and not auth.exists()
+    assert open(result['files'][0]['backup_file']).read() == 'X=1\n'
+    assert modules.run(MODULE, dict(files=[dict(dest=str(auth), state='absent', mode='0600')]))['changed'] is False
+
+
+def test_bad_input_is_refused_before_writing(modules, tmp_path):
+    good, bad = tmp_path / 'good', tmp_path / 'no-such-dir' / 'x'
+    result = modules.run(MODULE, dict(files=[spec(good, 'A=1\n', mode='644x'), spec('relative/path', 'B')]))
+    assert result.get('failed') is True
+    assert "good: mode must be an octal string" in result['msg'] and 'relative/path: dest must be an absolute path' in result['msg']
+    assert not good.exists()
+    result = modules.run(MODULE, dict(files=[spec(bad, 'A=1\n')]))
+    assert result.get('failed') is True and 'does not exist' in result['msg']
+
+
+def test_action_skips_the_host_when_host_info_saw_the_same(modules, tmp_path):
+    env = tmp_path / 'flannel'
+    files = [spec(env, 'A=1\n')]
+    first = modules.run_ansible(MODULE, dict(files=files))
+    assert first['changed'] is True and first['host_calls'] == 1
+    known = modules.run('host_info', dict(paths=[str(env)], units=[], alternatives=[]))['paths']
+    assert known[str(env)]['checksum']
+    again = modules.run_ansible(MODULE, dict(files=files, known=known))
+    assert again['changed'] is False and again['host_calls'] == 0
+    # The reading is only trusted while it matches: other content, and the host is asked.
+    other = modules.run_ansible(MODULE, dict(files=[spec(env, 'A=2\n')], known=known))
+    assert other['changed'] is True and other['host_calls'] == 1 and env.read_text() == 'A=2\n'
+    # So is a mode that differs from the reading.
+    os.chmod(str(env), 0o600)
+    known = modules.run('host_info', dict(paths=[str(env)], units=[], alternatives=[]))['paths']
+    fixed = modules.run_ansible(MODULE, dict(files=[spec(env, 'A=2\n')], known=known))
+    assert fixed['changed'] is True and fixed['host_calls'] == 1 and mode_of(env) == '0644'
+
+
+def test_action_reads_controller_files_and_refuses_unquoted_modes(modules, tmp_path):
+    src, dest = tmp_path / 'ca.pem', tmp_path / 'installed-ca.pem'
+    src.write_text('-----BEGIN CERTIFICATE-----\n')
+    result = modules.run_ansible(MODULE, dict(files=[dict(dest=str(dest), src=str(src), mode='0644', owner=ME, group=GROUP)]))
+    assert result['changed'] is True and dest.read_text() == '-----BEGIN CERTIFICATE-----\n'
+    result = modules.run_ansible(MODULE, dict(files=[dict(dest=str(dest), src=str(src), mode=420)]))
+    assert result.get('failed') is True and 'mode must be a quoted octal string' in result['msg']
+    result = modules.run_ansible(MODULE, dict(files=[dict(dest=str(dest), src=str(tmp_path / 'missing'), mode='0644')]))
+    assert result.get('failed') is True and 'src %s' % (tmp_path / 'missing') in result['msg']
