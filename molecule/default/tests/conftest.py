@@ -45,10 +45,15 @@ class Node:
         return self.env_file("/etc/default/flannel")
 
     def etcd_get_prefix(self, prefix):
-        """{key: value} below prefix, read with etcdctl from this host through flanneld's endpoints."""
+        """{key: value} below prefix, read with etcdctl from this host through flanneld's endpoints,
+        as flanneld's user when etcd has authentication on (the failure cases turn it on)."""
         env = self.flanneld_env
-        out = self.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=%s get --prefix %s -w json"
-                       % (shlex.quote(env["FLANNELD_ETCD_ENDPOINTS"]), shlex.quote(prefix)))
+        credentials = ""
+        if self.host.file("/etc/flannel/etcd-auth.env").exists:
+            auth = self.env_file("/etc/flannel/etcd-auth.env")
+            credentials = " --user=%s" % shlex.quote(auth["FLANNELD_ETCD_USERNAME"] + ":" + auth["FLANNELD_ETCD_PASSWORD"])
+        out = self.run("ETCDCTL_API=3 /usr/local/bin/etcdctl --endpoints=%s%s get --prefix %s -w json"
+                       % (shlex.quote(env["FLANNELD_ETCD_ENDPOINTS"]), credentials, shlex.quote(prefix)))
         kvs = json.loads(out).get("kvs", [])
         return {base64.b64decode(kv["key"]).decode(): base64.b64decode(kv["value"]).decode() for kv in kvs}
 
