@@ -94,9 +94,8 @@ endpoint:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    EtcdError,
     ETCD_CONNECTION_REQUIRED_TOGETHER,
-    connect_from_module,
+    connected_client,
     etcd_argument_spec,
 )
 
@@ -132,8 +131,7 @@ def main():
     if params['state'] == 'present' and not [url for url in params['peer_urls'] if url]:
         module.fail_json(msg='peer_urls: give the peer URLs the member %s listens on' % params['name'])
 
-    client = connect_from_module(module)
-    try:
+    with connected_client(module) as client:
         before = client.members()
         member = find_member(before, params['name'], params['peer_urls'])
         after = list(before)
@@ -151,10 +149,6 @@ def main():
         else:
             changed = False
         endpoint = str(client.endpoint)
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
 
     result = dict(changed=changed, member=member, members=after, endpoint=endpoint)
     if module._diff:
