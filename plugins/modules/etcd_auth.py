@@ -28,16 +28,13 @@ description:
   - Permissions the roles have beyond the one above, and other users and roles, are left alone.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    support: full
     details: Reads users, roles and the authentication state, and reports what a real run would change.
   diff_mode:
-    support: full
     details: Shows users with their roles, roles with their permissions, and whether authentication is on; never passwords.
-  platform:
-    platforms: posix
 options:
   user:
     description:

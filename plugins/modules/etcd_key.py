@@ -22,14 +22,8 @@ description:
     this collection.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   key:
     description:

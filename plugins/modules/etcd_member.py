@@ -24,16 +24,13 @@ description:
     through C(etcdctl) output.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    support: full
     details: Lists the members and predicts the change without making it.
   diff_mode:
-    support: full
     details: The member list before and after, one member per line.
-  platform:
-    platforms: posix
 options:
   name:
     description:

@@ -24,14 +24,8 @@ description:
     off from each other, so the module refuses it unless O(force=true).
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   prefix:
     description:
