@@ -54,20 +54,24 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Announce etcd4 before it starts
-  overlaynet.flannel.etcd_member:
-    endpoints: ['https://10.0.0.11:2379']
-    ca_cert: /etc/etcd/pki/ca.crt
-    client_cert: /etc/etcd/pki/member.crt
-    client_key: /etc/etcd/pki/member.key
-    name: etcd4
-    peer_urls: ['https://10.0.0.14:2380']
+# The connection options once for every etcd module of the block, through the action group.
+- name: Change the members through etcd1, with its certificate
+  module_defaults:
+    group/overlaynet.flannel.etcd:
+      endpoints: ['https://10.0.0.11:2379']
+      ca_cert: /etc/etcd/pki/ca.crt
+      client_cert: /etc/etcd/pki/member.crt
+      client_key: /etc/etcd/pki/member.key
+  block:
+    - name: Announce etcd4 before it starts
+      overlaynet.flannel.etcd_member:
+        name: etcd4
+        peer_urls: ['https://10.0.0.14:2380']
 
-- name: Remove etcd4 from the cluster
-  overlaynet.flannel.etcd_member:
-    endpoints: ['https://10.0.0.11:2379']
-    name: etcd4
-    state: absent
+    - name: Remove etcd2 from the cluster
+      overlaynet.flannel.etcd_member:
+        name: etcd2
+        state: absent
 '''
 
 RETURN = r'''
