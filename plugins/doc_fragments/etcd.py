@@ -10,7 +10,8 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Connection options shared by every module that talks to etcd (module_utils/etcd.py).
+    # Connection options shared by every module that talks to etcd (module_utils/etcd.py), and the
+    # action group (meta/runtime.yml) that lets module_defaults set them once for all of those modules.
     DOCUMENTATION = r'''
 options:
   endpoints:
@@ -56,4 +57,12 @@ notes:
   - The module runs where the task runs. By default that is the managed host. To talk to etcd from the
     controller, delegate the task to V(localhost); or delegate it to an etcd member to use its loopback
     endpoint and certificates.
+attributes:
+  action_group:
+    description:
+      - The module is in the action group named here, so C(module_defaults) with C(group/overlaynet.flannel.etcd)
+        gives the connection options above to every etcd module of this collection at once.
+    support: full
+    membership:
+      - overlaynet.flannel.etcd
 '''

@@ -5,7 +5,7 @@
 
 """The collection's one etcd v3 client: endpoints with failover, TLS, auth, clear errors.
 
-Modules use EtcdClient (or connect_from_module) and never talk to the etcd3
+Modules use EtcdClient (or connected_client) and never talk to the etcd3
 library directly, so connection behaviour and error wording stay the same
 everywhere.
 """
@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import os
 import traceback
 
@@ -522,16 +523,30 @@ class EtcdClient:
         return errors
 
 
-def connect_from_module(module):
-    """Return a connected EtcdClient for module.params, or fail the module with a clear message."""
+@contextlib.contextmanager
+def connected_client(module, report_auth_failed=False, **client_options):
+    """Yield an EtcdClient connected with module.params, closed again when the block ends.
+
+    Every EtcdError, from connecting or from the block, fails the module with its message, so
+    modules word etcd's failures alike. client_options are EtcdClient's (auth_optional). With
+    report_auth_failed a refused login also returns auth_failed=true, for modules that document it.
+    """
     if not HAS_ETCD3:
         module.fail_json(msg=missing_required_lib('etcd3'), exception=ETCD3_IMPORT_ERROR)
     try:
-        return EtcdClient.from_params(module.params).connect()
+        client = EtcdClient.from_params(module.params, **client_options).connect()
+    except EtcdAuthError as exc:
+        module.fail_json(msg=str(exc), **(dict(auth_failed=True) if report_auth_failed else {}))
     except EtcdConnectError as exc:
         module.fail_json(msg=str(exc), endpoint_errors=[dict(endpoint=e, error=c) for e, c in exc.failures])
     except EtcdError as exc:
         module.fail_json(msg=str(exc))
+    try:
+        yield client
+    except EtcdError as exc:
+        module.fail_json(msg=str(exc))
+    finally:
+        client.close()
 
 
 def probe_endpoint(endpoint, **options):

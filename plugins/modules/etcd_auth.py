@@ -28,16 +28,13 @@ description:
   - Permissions the roles have beyond the one above, and other users and roles, are left alone.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    support: full
     details: Reads users, roles and the authentication state, and reports what a real run would change.
   diff_mode:
-    support: full
     details: Shows users with their roles, roles with their permissions, and whether authentication is on; never passwords.
-  platform:
-    platforms: posix
 options:
   user:
     description:
@@ -127,15 +124,10 @@ auth_failed:
 
 import copy
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    EtcdAuthError,
-    EtcdConnectError,
-    EtcdError,
-    ETCD3_IMPORT_ERROR,
-    HAS_ETCD3,
-    EtcdClient,
+    connected_client,
     etcd_argument_spec,
     prefix_range_end,
 )
@@ -229,26 +221,11 @@ def main():
     if params['prefix_user'] == params['user']:
         module.fail_json(msg='prefix_user: %r is the administrator (user); give the confined user another name'
                          % params['prefix_user'])
-    if not HAS_ETCD3:
-        module.fail_json(msg=missing_required_lib('etcd3'), exception=ETCD3_IMPORT_ERROR)
 
-    try:
-        client = EtcdClient.from_params(params, auth_optional=True).connect()
-    except EtcdAuthError as exc:
-        module.fail_json(msg=str(exc), auth_failed=True)
-    except EtcdConnectError as exc:
-        module.fail_json(msg=str(exc), endpoint_errors=[dict(endpoint=e, error=c) for e, c in exc.failures])
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-
-    try:
+    with connected_client(module, report_auth_failed=True, auth_optional=True) as client:
         actions, before, after = converge(client, params['user'], params['password'], params['prefix_user'],
                                           params['prefix_password'], params['prefix'], module.check_mode)
         endpoint = str(client.endpoint)
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
 
     result = dict(changed=bool(actions), actions=actions, endpoint=endpoint, auth_enabled=after['auth_enabled'],
                   users=after['users'], roles=after['roles'])

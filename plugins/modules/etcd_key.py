@@ -22,14 +22,8 @@ description:
     this collection.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   key:
     description:
@@ -111,9 +105,8 @@ import json
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    EtcdError,
     ETCD_CONNECTION_REQUIRED_TOGETHER,
-    connect_from_module,
+    connected_client,
     etcd_argument_spec,
 )
 
@@ -171,8 +164,7 @@ def main():
     if not params['key']:
         module.fail_json(msg='key: must not be empty')
 
-    client = connect_from_module(module)
-    try:
+    with connected_client(module) as client:
         raw, _lease = client.get(params['key'])
         previous = raw.decode('utf-8', 'replace') if raw is not None else None
         changed = is_changed(params, previous)
@@ -183,10 +175,6 @@ def main():
             else:
                 client.put(params['key'], wanted)
         endpoint = str(client.endpoint)
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
 
     result = dict(
         changed=changed, key=params['key'], endpoint=endpoint, previous_value=previous,

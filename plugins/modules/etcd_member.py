@@ -24,16 +24,13 @@ description:
     through C(etcdctl) output.
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    support: full
     details: Lists the members and predicts the change without making it.
   diff_mode:
-    support: full
     details: The member list before and after, one member per line.
-  platform:
-    platforms: posix
 options:
   name:
     description:
@@ -57,20 +54,24 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Announce etcd4 before it starts
-  overlaynet.flannel.etcd_member:
-    endpoints: ['https://10.0.0.11:2379']
-    ca_cert: /etc/etcd/pki/ca.crt
-    client_cert: /etc/etcd/pki/member.crt
-    client_key: /etc/etcd/pki/member.key
-    name: etcd4
-    peer_urls: ['https://10.0.0.14:2380']
+# The connection options once for every etcd module of the block, through the action group.
+- name: Change the members through etcd1, with its certificate
+  module_defaults:
+    group/overlaynet.flannel.etcd:
+      endpoints: ['https://10.0.0.11:2379']
+      ca_cert: /etc/etcd/pki/ca.crt
+      client_cert: /etc/etcd/pki/member.crt
+      client_key: /etc/etcd/pki/member.key
+  block:
+    - name: Announce etcd4 before it starts
+      overlaynet.flannel.etcd_member:
+        name: etcd4
+        peer_urls: ['https://10.0.0.14:2380']
 
-- name: Remove etcd4 from the cluster
-  overlaynet.flannel.etcd_member:
-    endpoints: ['https://10.0.0.11:2379']
-    name: etcd4
-    state: absent
+    - name: Remove etcd2 from the cluster
+      overlaynet.flannel.etcd_member:
+        name: etcd2
+        state: absent
 '''
 
 RETURN = r'''
@@ -94,9 +95,8 @@ endpoint:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    EtcdError,
     ETCD_CONNECTION_REQUIRED_TOGETHER,
-    connect_from_module,
+    connected_client,
     etcd_argument_spec,
 )
 
@@ -132,8 +132,7 @@ def main():
     if params['state'] == 'present' and not [url for url in params['peer_urls'] if url]:
         module.fail_json(msg='peer_urls: give the peer URLs the member %s listens on' % params['name'])
 
-    client = connect_from_module(module)
-    try:
+    with connected_client(module) as client:
         before = client.members()
         member = find_member(before, params['name'], params['peer_urls'])
         after = list(before)
@@ -151,10 +150,6 @@ def main():
         else:
             changed = False
         endpoint = str(client.endpoint)
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
 
     result = dict(changed=changed, member=member, members=after, endpoint=endpoint)
     if module._diff:

@@ -24,14 +24,8 @@ description:
     off from each other, so the module refuses it unless O(force=true).
 extends_documentation_fragment:
   - overlaynet.flannel.etcd
+  - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   prefix:
     description:
@@ -194,9 +188,8 @@ import re
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    EtcdError,
     ETCD_CONNECTION_REQUIRED_TOGETHER,
-    connect_from_module,
+    connected_client,
     etcd_argument_spec,
 )
 from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import overlaps as host_overlaps
@@ -303,13 +296,8 @@ def main():
         if errors:
             module.fail_json(msg='invalid flannel config: %s' % '; '.join(errors), errors=errors)
 
-    client = connect_from_module(module)
-    try:
+    with connected_client(module) as client:
         result = run(module, client, key, prefix, desired)
-    except EtcdError as exc:
-        module.fail_json(msg=str(exc))
-    finally:
-        client.close()
     module.exit_json(**result)
 
 

@@ -23,15 +23,8 @@ description:
   - M(overlaynet.flannel.flannel_network) takes its result (O(overlaynet.flannel.flannel_network#module:hosts)) to refuse a
     Network that overlaps what a host already uses.
 extends_documentation_fragment:
+  - overlaynet.flannel.attributes.read_only
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
 options:
   subnet_file:
     description: flanneld's subnet file.
