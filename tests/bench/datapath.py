@@ -88,8 +88,8 @@ def iperf(server, client, path):
     """One bounded iperf3 TCP run, client to server; Gbit/s received."""
     sh(server, "%siperf3 -s -1 -D" % path.wrap(path.server_pid))
     time.sleep(1)
-    out = sh(client, "%stimeout %d iperf3 -c %s -t %d -J" % (path.wrap(path.client_pid), IPERF_SECONDS + 20,
-                                                            path.target, IPERF_SECONDS))
+    args = (path.wrap(path.client_pid), IPERF_SECONDS + 20, path.target, IPERF_SECONDS)
+    out = sh(client, "%stimeout %d iperf3 -c %s -t %d -J" % args)
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
