@@ -16,7 +16,8 @@ LAB_HOSTS := overlaynet-lab-node1 overlaynet-lab-node2 overlaynet-lab-node3
 PLAYBOOK ?= playbooks/site.yml
 EXTRA_VARS ?=
 SCENARIO ?=
-# `make bench BENCH_ARGS=--quick`: 3 hosts only (converge, idempotent re-run, setup, remote task runs).
+# `make bench BENCH_ARGS=--quick`: 3 hosts only (converge, idempotent re-run, setup, remote task runs);
+# `BENCH_ARGS=--datapath`: 3 hosts, converge, then the datapath only (vxlan, swarm, host-gw, control).
 BENCH_ARGS ?=
 
 export PATH := $(BIN):$(PATH)

@@ -5,21 +5,22 @@ tests/lab/hosts.sh), in one run:
 
   1. converge time of playbooks/site.yml on 3 fresh hosts (vxlan);
   2. idempotent re-run time vs `ansible -m setup` on the same hosts (ratio, target <= 3);
-  3. iperf3 TCP throughput container-to-container across two hosts over the overlay vs
-     host-to-host on the underlay (ratio, targets vxlan >= 0.85, host-gw >= 0.95), for vxlan and
-     again after switching the same hosts to host-gw;
+  3. the datapath (tests/bench/datapath.py): iperf3 TCP throughput (--rounds runs per path, the
+     paths alternating, medians) and ping RTT between two hosts for the underlay (host to host),
+     flannel vxlan, a Docker swarm-mode overlay beside it (the baseline), then, the swarm gone and
+     the same hosts switched to host-gw, flannel host-gw and a control (the same containers over
+     plain static routes); targets vxlan >= 0.85 and host-gw >= 0.95 of the underlay;
   4. idempotent re-run time at 3 hosts vs 9 hosts.
 
-iperf3 runs from the hosts inside the containers' network namespaces (nsenter), so the container
-image needs no iperf3. All traffic stays between the bench hosts. Prints a table and writes
-bench-results/bench.json. Not a test: it reports numbers, it does not judge them.
-"""
+--quick runs 1-2, --datapath 1 and 3. iperf3 and ping run from the hosts inside the containers'
+network namespaces (nsenter), so the container image needs neither. All traffic stays between the
+bench hosts. Prints a table and writes bench-results/bench.json (every run's figure). Not a test:
+it reports numbers, it does not judge them."""
 
 import argparse
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -32,10 +33,10 @@ ALL_HOSTS = ["overlaynet-bench-node%d" % i for i in range(1, 10)]
 ETCD_HOSTS = ALL_HOSTS[:3]
 sys.path.insert(0, os.path.join(ROOT, "tests", "lab"))
 import overlay_image  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import datapath  # noqa: E402  pylint: disable=wrong-import-position
 
 IMAGE, BUILD_IMAGE = overlay_image.recipe()
-CONTAINER = "overlaynet-bench"
-IPERF_SECONDS = 5
 HOSTGW_VARS = {
     "flannel_network_force": True,
     "flannel_network_config": {"Network": "10.244.0.0/16", "SubnetLen": 24, "Backend": {"Type": "host-gw"}},
@@ -100,58 +101,31 @@ def setup_time(inventory):
     return seconds
 
 
-def prepare_iperf(hosts):
-    """iperf3 on the hosts, and a busybox container (locally built image) on each."""
-    for host in hosts:
-        on(host, "command -v iperf3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q iperf3 >/dev/null")
-        on(host, BUILD_IMAGE)
+def load():
+    """The machine's load averages (1, 5, 15 min), as uptime shows them."""
+    with open("/proc/loadavg", encoding="utf-8") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
-def start_containers(hosts):
-    info = {}
-    for host in hosts:
-        on(host, "docker rm -f %s >/dev/null 2>&1; docker run -d --name %s %s /bin/sleep 900 >/dev/null" % (CONTAINER, CONTAINER, IMAGE))
-        pid, ip = on(host, "docker inspect -f '{{.State.Pid}} {{.NetworkSettings.IPAddress}}' " + CONTAINER).split()
-        info[host] = {"pid": pid, "ip": ip}
-    return info
+def measure_datapath(out, hosts, inventory, rounds):
+    underlay_cidr = run(["docker", "network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", NETWORK]).stdout.strip()
 
-
-def host_ip(host):
-    return on(host, "ip -j -4 addr show dev eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"addr_info\"][0][\"local\"])'").strip()
-
-
-def iperf(server, client, target_ip, netns_pids=None):
-    """One bounded iperf3 TCP run from client to server; Gbit/s received."""
-    wrap_s = "nsenter -t %s -n " % netns_pids[0] if netns_pids else ""
-    wrap_c = "nsenter -t %s -n " % netns_pids[1] if netns_pids else ""
-    on(server, "%siperf3 -s -1 -D" % wrap_s)
-    time.sleep(1)
-    out = on(client, "%stimeout %d iperf3 -c %s -t %d -J" % (wrap_c, IPERF_SECONDS + 20, target_ip, IPERF_SECONDS))
-    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
-
-
-def throughput(hosts, rounds):
-    """Alternate underlay and overlay runs so that both see the same machine load; medians."""
-    server, client = hosts[0], hosts[1]
-    containers = start_containers([server, client])
-    underlay, overlay = [], []
-    for _round in range(rounds):
-        underlay.append(iperf(server, client, host_ip(server)))
-        overlay.append(iperf(server, client, containers[server]["ip"],
-                             (containers[server]["pid"], containers[client]["pid"])))
-    for host in (server, client):
-        on(host, "docker rm -f %s >/dev/null" % CONTAINER, check=False)
-    u, o = statistics.median(underlay), statistics.median(overlay)
-    return {"underlay_gbps": round(u, 2), "overlay_gbps": round(o, 2), "ratio": round(o / u, 3),
-            "underlay_runs": [round(x, 2) for x in underlay], "overlay_runs": [round(x, 2) for x in overlay]}
+    def switch_to_hostgw():
+        seconds, _recap = playbook(inventory, "site.yml", HOSTGW_VARS)
+        return round(seconds, 1)
+    datapath.run_datapath(out, hosts, rounds, IMAGE, BUILD_IMAGE, underlay_cidr, switch_to_hostgw, log)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="iperf3 runs per path (each %ds)" % IPERF_SECONDS)
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="iperf3 runs (%d s each) and pings per path, paths alternating (default 5)"
+                        % datapath.IPERF_SECONDS)
     parser.add_argument("--keep", action="store_true", help="leave the bench hosts running")
     parser.add_argument("--quick", action="store_true",
                         help="3 hosts only: converge, idempotent re-run, setup, remote task runs (no iperf3, no 9 hosts)")
+    parser.add_argument("--datapath", action="store_true",
+                        help="3 hosts only: converge, then the datapath (vxlan, swarm, host-gw, control)")
     args = parser.parse_args()
     os.makedirs(RESULTS, exist_ok=True)
     # The same environment `make bench` gives, for a direct run with the venv's python.
@@ -163,7 +137,7 @@ def main():
     cache = os.environ.get("OVERLAYNET_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "overlaynet-flannel")
     os.environ.setdefault("OVERLAYNET_ARCHIVES", os.path.join(cache, "archives"))
-    results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "iperf_seconds": IPERF_SECONDS}
+    results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_before": load()}
     three, nine = ALL_HOSTS[:3], ALL_HOSTS
     failed = None
     try:
@@ -174,6 +148,9 @@ def main():
 
         log("converge site.yml on 3 fresh hosts (vxlan)")
         results["converge_3_s"], _recap = playbook(inv3, "site.yml")
+        if args.datapath:
+            measure_datapath(results.setdefault("datapath", {}), three, inv3, args.rounds)
+            raise StopIteration
         log("idempotent re-run on 3 hosts, and ansible -m setup")
         results["remote_tasks_3"] = {}
         results["idempotent_3_s"], results["idempotent_3_changed"] = playbook(inv3, "site.yml",
@@ -183,13 +160,7 @@ def main():
         if args.quick:
             raise StopIteration
 
-        log("iperf3 over vxlan vs the underlay")
-        prepare_iperf(three[:2])
-        results["vxlan"] = throughput(three, args.rounds)
-
-        log("switch the same hosts to host-gw, iperf3 again")
-        results["switch_to_hostgw_s"], _recap = playbook(inv3, "site.yml", HOSTGW_VARS)
-        results["hostgw"] = throughput(three, args.rounds)
+        measure_datapath(results.setdefault("datapath", {}), three, inv3, args.rounds)
 
         log("6 more hosts (9 flannel hosts, etcd stays on 3): converge, idempotent re-run, setup")
         run(["bash", HOSTS_SH, "up", NETWORK] + nine[3:])
@@ -205,6 +176,7 @@ def main():
         # Keep and show what was measured before the failure.
         failed = results["failed"] = str(exc)
     finally:
+        results["load_after"] = load()
         for key, value in results.items():
             if key.endswith("_s"):
                 results[key] = round(value, 1)
@@ -226,12 +198,6 @@ def print_table(r):
         ("  re-run / setup", "%.2f" % r["idempotent_vs_setup_3"], "target <= 3"),
         ("remote task runs per host, re-run", " ".join("%d" % n for _h, n in sorted(r["remote_tasks_3"].items())) or "?",
          "per host"),
-        ("iperf3 underlay (vxlan run)", "%.2f Gbit/s" % r["vxlan"]["underlay_gbps"], ""),
-        ("iperf3 overlay vxlan", "%.2f Gbit/s" % r["vxlan"]["overlay_gbps"], ""),
-        ("  vxlan / underlay", "%.3f" % r["vxlan"]["ratio"], "target >= 0.85"),
-        ("iperf3 underlay (host-gw run)", "%.2f Gbit/s" % r["hostgw"]["underlay_gbps"], ""),
-        ("iperf3 overlay host-gw", "%.2f Gbit/s" % r["hostgw"]["overlay_gbps"], ""),
-        ("  host-gw / underlay", "%.3f" % r["hostgw"]["ratio"], "target >= 0.95"),
         ("converge 9 hosts (6 fresh)", "%.1f s" % r["converge_9_s"], ""),
         ("idempotent re-run, 9 hosts", "%.1f s (changed=%s)" % (r["idempotent_9_s"], r["idempotent_9_changed"]), ""),
         ("ansible -m setup, 9 hosts", "%.1f s" % r["setup_9_s"], ""),
@@ -240,7 +206,14 @@ def print_table(r):
     ]
     width = max(len(row[0]) for row in rows)
     for name, value, target in rows:
-        print("%-*s  %-26s %s" % (width, name, value, target))
+        if not value.startswith(("nan", "?")):  # not measured (--datapath, or a failed run)
+            print("%-*s  %-26s %s" % (width, name, value, target))
+    if r.get("datapath"):
+        print("datapath (%s rounds, iperf3 %s s, ping %s; load %s -> %s):" % (
+            r["datapath"]["rounds"], r["datapath"]["iperf_seconds"], r["datapath"]["ping"], r["load_before"],
+            r["load_after"]))
+        for line in datapath.table(r["datapath"]):
+            print("  " + line)
     print("(saved to %s)" % os.path.join(RESULTS, "bench.json"))
 
 
@@ -251,7 +224,7 @@ class Missing(dict):
         value = dict.get(self, key, None)
         if value is None:
             # A whole missing section (e.g. "hostgw") behaves like an empty one.
-            return Missing() if key in ("vxlan", "hostgw", "remote_tasks_3") else float("nan")
+            return Missing() if key == "remote_tasks_3" else float("nan")
         return Missing(value) if isinstance(value, dict) else value
 
 
