@@ -20,6 +20,8 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_bytes, to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.overlaynet.flannel.plugins.module_utils.config_files import file_entry
+
 MODULE = 'overlaynet.flannel.config_files'
 DEFAULTS = dict(state='present', owner='root', group='root', secret=False)
 
@@ -35,11 +37,6 @@ def as_wanted(spec, known):
     wanted = hashlib.sha1(to_bytes(spec['content'], errors='surrogate_or_strict')).hexdigest()
     return (known.get('checksum') == wanted and known.get('owner') == spec['owner']
             and known.get('group') == spec['group'] and known.get('mode') == spec['mode'].zfill(4))
-
-
-def entry(spec, changed=False):
-    return dict(dest=spec['dest'], state=spec['state'], owner=spec['owner'], group=spec['group'],
-                mode=spec['mode'], changed=changed)
 
 
 class ActionModule(ActionBase):
@@ -60,8 +57,16 @@ class ActionModule(ActionBase):
         del tmp
         args = dict(self._task.args)
         known = args.pop('known', None) or {}
+        if not isinstance(known, dict) or not all(isinstance(state, dict) for state in known.values()):
+            result.update(failed=True, msg="known: expected host_info's paths result (a dict of path: state), got %r"
+                          % (type(known).__name__,))
+            return result
+        if not isinstance(args.get('files'), list):
+            result.update(failed=True, msg='files: expected a list of files (dest, content or src, mode), got %r'
+                          % (type(args.get('files')).__name__,))
+            return result
         files = []
-        for index, given in enumerate(args.get('files') or []):
+        for index, given in enumerate(args['files']):
             if not isinstance(given, dict):
                 result.update(failed=True, msg='files[%d]: each file is a dict (dest, content or src, mode)' % index)
                 return result
@@ -85,7 +90,7 @@ class ActionModule(ActionBase):
 
         send = [spec for spec in files if not as_wanted(spec, known.get(spec.get('dest')))]
         if not send:
-            result.update(changed=False, files=[entry(spec) for spec in files], changed_files=[], host_calls=0)
+            result.update(changed=False, files=[file_entry(spec) for spec in files], changed_files=[], host_calls=0)
             return result
         args['files'] = send
         written = self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
@@ -93,6 +98,6 @@ class ActionModule(ActionBase):
             result.update(written)
             return result
         by_dest = dict((item['dest'], item) for item in written.get('files', []))
-        written['files'] = [by_dest.get(spec['dest']) or entry(spec) for spec in files]
+        written['files'] = [by_dest.get(spec['dest']) or file_entry(spec) for spec in files]
         result.update(written)
         return result

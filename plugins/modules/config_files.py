@@ -37,7 +37,10 @@ options:
     required: true
     suboptions:
       dest:
-        description: Absolute path of the file on the host. Its directory must exist.
+        description:
+          - Absolute path of the file on the host. Its directory must exist (in check mode it may be missing,
+            when an earlier task of the run creates it). Every file's directory, owner and group are checked
+            before any file is written.
         type: path
         required: true
       content:
@@ -150,12 +153,15 @@ files:
     mode:
       description: The wanted mode.
       type: str
+    secret:
+      description: Whether the file is a secret (O(files[].secret)); a restore of its backup hides it too.
+      type: bool
     backup_file:
       description: The copy of the replaced or removed file, when one was made.
       type: str
       returned: when a file with other content was replaced or removed and O(backup=true)
   sample:
-    - {dest: /etc/default/flannel, changed: true, state: present, owner: root, group: root, mode: '0644',
+    - {dest: /etc/default/flannel, changed: true, state: present, owner: root, group: root, mode: '0644', secret: false,
        backup_file: /etc/default/flannel.1234.2026-11-30@12:00:00~}
 changed_files:
   description: The paths of the files that changed (or would change).
@@ -170,11 +176,15 @@ host_calls:
   sample: 0
 '''
 
+import grp
 import os
+import pwd
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+from ansible_collections.overlaynet.flannel.plugins.module_utils.config_files import file_entry
 
 FILE_SPEC = dict(
     dest=dict(type='path', required=True),
@@ -228,8 +238,7 @@ def apply(module, spec, backup):
     """Bring one file to spec; returns its result entry and its diff (None when unchanged)."""
     dest = spec['dest']
     before = _read(dest)
-    entry = dict(dest=dest, state=spec['state'], owner=spec['owner'], group=spec['group'], mode=spec['mode'],
-                 changed=False)
+    entry = file_entry(spec)
     if spec['state'] == 'absent':
         if not os.path.lexists(dest):
             return entry, None
@@ -269,6 +278,31 @@ def validate(files):
     return errors
 
 
+def _exists(lookup, name):
+    try:
+        lookup(name)
+        return True
+    except KeyError:
+        return False
+
+
+def host_errors(files, check_mode):
+    """What this host lacks for the files (directory, owner, group), checked before any file is written.
+    In check mode a missing directory is no error: an earlier task of the same run creates it."""
+    errors = []
+    for spec in files:
+        if spec['state'] != 'present':
+            continue
+        directory = os.path.dirname(spec['dest'])
+        if not check_mode and not os.path.isdir(directory):
+            errors.append('%s: directory %s does not exist' % (spec['dest'], directory))
+        if not _exists(pwd.getpwnam, spec['owner']):
+            errors.append('%s: owner %s does not exist on this host' % (spec['dest'], spec['owner']))
+        if not _exists(grp.getgrnam, spec['group']):
+            errors.append('%s: group %s does not exist on this host' % (spec['dest'], spec['group']))
+    return errors
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -278,7 +312,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    errors = validate(module.params['files'])
+    errors = validate(module.params['files']) or host_errors(module.params['files'], module.check_mode)
     if errors:
         module.fail_json(msg='; '.join(errors))
     for spec in module.params['files']:
@@ -286,9 +320,6 @@ def main():
             module.no_log_values.add(spec['content'])
     results, diffs = [], []
     for spec in module.params['files']:
-        if spec['state'] == 'present' and not os.path.isdir(os.path.dirname(spec['dest'])):
-            module.fail_json(msg='%s: directory %s does not exist' % (spec['dest'], os.path.dirname(spec['dest'])),
-                             files=results)
         entry, diff = apply(module, spec, module.params['backup'])
         results.append(entry)
         if diff:

@@ -99,6 +99,42 @@ def test_bad_input_is_refused_before_writing(modules, tmp_path):
     assert result.get('failed') is True and 'does not exist' in result['msg']
 
 
+def test_host_lacks_are_refused_before_any_file_is_written(modules, tmp_path):
+    first, second = tmp_path / 'first', tmp_path / 'second'
+    result = modules.run(MODULE, dict(files=[spec(first, 'A=1\n'), spec(second, 'B=1\n', owner='no-such-user-here'),
+                                             spec(tmp_path / 'missing' / 'x', 'C', group='no-such-group-here')]))
+    assert result.get('failed') is True
+    assert 'second: owner no-such-user-here does not exist on this host' in result['msg']
+    assert 'x: directory %s does not exist' % (tmp_path / 'missing') in result['msg']
+    assert 'x: group no-such-group-here does not exist on this host' in result['msg']
+    # The first file was fine, but nothing is written while another one cannot be.
+    assert not first.exists()
+
+
+def test_check_mode_predicts_a_file_in_a_directory_the_run_creates(modules, tmp_path):
+    later = tmp_path / 'pki' / 'ca.pem'
+    result = modules.run(MODULE, dict(files=[spec(later, 'CA\n')]), check=True)
+    assert result['changed'] is True and result['changed_files'] == [str(later)]
+    assert not (tmp_path / 'pki').exists()
+
+
+def test_secret_travels_with_the_result(modules, tmp_path):
+    key, env = tmp_path / 'client-key.pem', tmp_path / 'flannel'
+    key.write_text('old key\n')
+    result = modules.run(MODULE, dict(files=[spec(key, 'new key\n', mode='0600', secret=True), spec(env, 'A=1\n')]))
+    assert [(f['dest'], f['secret']) for f in result['files']] == [(str(key), True), (str(env), False)]
+    assert result['files'][0]['backup_file']
+
+
+def test_action_refuses_known_and_files_of_the_wrong_kind(modules, tmp_path):
+    files = [spec(tmp_path / 'x', 'A=1\n')]
+    result = modules.run_ansible(MODULE, dict(files=files, known=['/etc/default/flannel']))
+    assert result.get('failed') is True and "known: expected host_info's paths result" in result['msg']
+    result = modules.run_ansible(MODULE, dict(files='/etc/default/flannel'))
+    assert result.get('failed') is True and 'files: expected a list of files' in result['msg']
+    assert not (tmp_path / 'x').exists()
+
+
 def test_action_skips_the_host_when_host_info_saw_the_same(modules, tmp_path):
     env = tmp_path / 'flannel'
     files = [spec(env, 'A=1\n')]
@@ -108,6 +144,8 @@ def test_action_skips_the_host_when_host_info_saw_the_same(modules, tmp_path):
     assert known[str(env)]['checksum']
     again = modules.run_ansible(MODULE, dict(files=files, known=known))
     assert again['changed'] is False and again['host_calls'] == 0
+    # Answered without the host, the entry has the same keys the module gives.
+    assert set(again['files'][0]) == set(first['files'][0])
     # The reading is only trusted while it matches: other content, and the host is asked.
     other = modules.run_ansible(MODULE, dict(files=[spec(env, 'A=2\n')], known=known))
     assert other['changed'] is True and other['host_calls'] == 1 and env.read_text() == 'A=2\n'
