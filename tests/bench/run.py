@@ -55,11 +55,6 @@ def run(argv, check=True, **kwargs):
     return result
 
 
-def on(host, command, check=True):
-    """Run a shell command in a bench host (the hosts are containers: docker exec)."""
-    return run(["docker", "exec", host, "sh", "-c", command], check=check).stdout
-
-
 def write_inventory(flannel_hosts):
     path = os.path.join(RESULTS, "inventory.yml")
     lines = ["all:", "  vars:", "    ansible_connection: community.docker.docker", "    ansible_user: root",
