@@ -164,6 +164,15 @@ leases:
       description: Seconds until the lease expires unless renewed; null if the key has no etcd lease.
       type: int
       sample: 86321
+hosts_on_other_backend:
+  description:
+    - The hosts of O(hosts) whose lease in etcd names another backend than O(config)'s, so their flanneld
+      still runs the old one (flanneld reads the config only when it starts) and has to be restarted.
+    - Found also after a run that wrote the config and stopped before every flanneld had restarted.
+  returned: always
+  type: list
+  elements: str
+  sample: [node2, node3]
 overlaps:
   description: Per host of O(hosts), what C(Network) overlaps there (only hosts with a conflict; the task then fails).
   returned: always
@@ -194,6 +203,7 @@ from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
 )
 from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import overlaps as host_overlaps
 from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_config import (
+    backend_type,
     incompatible_changes,
     secret_values,
     to_json,
@@ -309,6 +319,7 @@ def run(module, client, key, prefix, desired):
     result = dict(
         changed=False, key=key, endpoint=str(client.endpoint), leases=leases, incompatible_changes=[],
         previous_config=previous if valid else text, overlaps={},
+        hosts_on_other_backend=on_other_backend(module.params['hosts'], leases, desired),
     )
     if desired is not None and module.params['hosts']:
         refuse_overlaps(module, desired, previous if valid else None, result)
@@ -341,6 +352,15 @@ def run(module, client, key, prefix, desired):
             after=to_pretty_json(desired) if desired is not None else '',
         )
     return result
+
+
+def on_other_backend(hosts, leases, desired):
+    if desired is None:
+        return []
+    wanted = backend_type(desired)
+    held = dict((lease['subnet'], lease['backend_type']) for lease in leases)
+    return sorted(name for name, state in hosts.items()
+                  if isinstance(state, dict) and held.get((state.get('lease') or {}).get('subnet'), wanted) != wanted)
 
 
 def refuse_overlaps(module, desired, previous, result):

@@ -334,6 +334,28 @@ def test_network_stored_in_etcd_counts_as_flannels(modules, etcd_server, prefix,
     assert result['overlaps'] == {'node1': ['route 10.99.0.0/16 dev eth1']}
 
 
+def test_hosts_on_another_backend_than_the_config(modules, etcd_server, prefix, host_netns, host_files):
+    # node1's lease (10.244.3.0/24, from its subnet file) was taken with vxlan; node2 has no lease yet.
+    node1 = host_state(modules, host_netns, host_files, SUBNET_ENV)
+    node2 = dict(node1, lease={})  # host_info's reading of a host whose flanneld has no lease
+    config = {'Network': '10.244.0.0/16', 'Backend': {'Type': 'vxlan'}}
+    etcd_server.client().put(prefix + '/config', json.dumps(config))
+    lease = add_lease(etcd_server, prefix, subnet='10.244.3.0-24')
+    hosts = {'node1': node1, 'node2': node2}
+    same = modules.run(MODULE, args(etcd_server, prefix, config=config, hosts=hosts), check=True)
+    assert same['changed'] is False and same['hosts_on_other_backend'] == []
+    hostgw = modules.run(MODULE, args(etcd_server, prefix, config=dict(config, Backend={'Type': 'host-gw'}), hosts=hosts,
+                                      force=True))
+    assert hostgw['changed'] is True and hostgw['hosts_on_other_backend'] == ['node1']
+    # The next run finds the config written but node1 still on vxlan: it is named again.
+    again = modules.run(MODULE, args(etcd_server, prefix, config=dict(config, Backend={'Type': 'host-gw'}), hosts=hosts))
+    assert again['changed'] is False and again['hosts_on_other_backend'] == ['node1']
+    # Without Backend, flanneld's default (udp) is what the lease is compared with.
+    udp = modules.run(MODULE, args(etcd_server, prefix, config={'Network': '10.244.0.0/16'}, hosts=hosts), check=True)
+    assert udp['hosts_on_other_backend'] == ['node1']
+    lease.revoke()
+
+
 def test_hosts_must_be_host_info_results(modules, etcd_server, prefix):
     result = modules.run(MODULE, args(etcd_server, prefix, hosts={'node1': 'eth0'}))
     assert result.get('failed') is True
