@@ -167,3 +167,39 @@ def daemon_json_conflicts(text):
     if not isinstance(settings, dict):
         raise ValueError('is not a JSON object')
     return [key for key in DOCKER_FLAG_KEYS if key in settings]
+
+
+# /etc/os-release IDs by the os_family name Ansible's setup module gives them; the roles load their
+# vars/<os_family>.yml by it.
+OS_FAMILIES = {
+    'Debian': ('debian', 'ubuntu', 'raspbian', 'linuxmint', 'pop', 'kali', 'devuan'),
+    'RedHat': ('rhel', 'centos', 'fedora', 'rocky', 'almalinux', 'ol', 'amzn', 'scientific'),
+    'Suse': ('sles', 'opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sled'),
+    'Archlinux': ('arch', 'manjaro'),
+    'Alpine': ('alpine',),
+}
+
+
+def os_family(os_release):
+    """The os_family of an /etc/os-release text: by its ID, else by the first ID_LIKE that is known."""
+    env = parse_env(os_release)
+    ids = [env.get('ID', '').lower()] + env.get('ID_LIKE', '').lower().split()
+    for name in ids:
+        for family, members in OS_FAMILIES.items():
+            if name in members:
+                return family
+    return env.get('NAME', '') or 'unknown'
+
+
+def default_ipv4(routes, addresses):
+    """setup's default_ipv4 from the main table's default route: its interface, gateway and first address."""
+    for route in routes:
+        if route['dst'] == 'default' and route['dev']:
+            mine = [a for a in addresses if a['ifname'] == route['dev'] and a['family'] == 'inet']
+            if not mine:
+                return {}
+            first = ipaddress.ip_interface(mine[0]['address'])
+            return dict(interface=route['dev'], gateway=route['gateway'], address=mine[0]['ip'],
+                        netmask=str(first.netmask), network=str(first.network.network_address),
+                        prefix=str(first.network.prefixlen))
+    return {}

@@ -25,6 +25,15 @@ description:
 extends_documentation_fragment:
   - overlaynet.flannel.attributes.read_only
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+    details: The action plugin answers from O(reuse) without contacting the host when it holds what is asked.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 options:
   subnet_file:
     description: flanneld's subnet file.
@@ -79,6 +88,21 @@ options:
     type: list
     elements: str
     default: []
+  facts:
+    description:
+      - Also return, as C(ansible_facts), the few facts the roles of this collection use - V(os_family),
+        V(architecture), V(hostname), V(fqdn) and V(default_ipv4) - under the names M(ansible.builtin.setup) gives
+        them. A play that reads its hosts this way needs no fact gathering (one round trip less per host).
+    type: bool
+    default: false
+  reuse:
+    description:
+      - The registered result of an earlier M(overlaynet.flannel.host_info) call of this run, taken since nothing
+        changed on the host. When it holds everything this call asks for (the same files and more), the action
+        answers with it and does not contact the host (RV(host_calls) is V(0)); otherwise the host is read.
+      - Handled on the controller; the module ignores it.
+    type: dict
+    default: {}
 seealso:
   - module: overlaynet.flannel.flannel_network
 '''
@@ -168,7 +192,7 @@ alternatives:
   sample: {"flanneld": "/opt/flannel/v0.28.10/flanneld", "etcd": ""}
 paths:
   description:
-    - Per path of O(paths) - V(exists), and for one that exists V(isdir), V(mode) (octal string), V(owner) and
+    - Per path of O(paths), and of O(docker_dropin) - V(exists), and for one that exists V(isdir), V(mode) (octal string), V(owner) and
       V(group) (names, or numbers that have none), symlinks followed; for a regular file of up to 1 MiB
       also V(checksum), the SHA-1 of its content (what M(overlaynet.flannel.config_files) compares).
   returned: always
@@ -197,12 +221,52 @@ commands:
   returned: always
   type: dict
   sample: {"iptables": "/usr/sbin/iptables"}
+read_with:
+  description: The files this reading was taken with, which O(reuse) compares with a later call's.
+  returned: always
+  type: dict
+  sample: {"subnet_file": "/run/flannel/subnet.env", "docker_dropin": "/etc/systemd/system/docker.service.d/flannel.conf",
+           "daemon_json": "/etc/docker/daemon.json", "alternatives_dir": "/etc/alternatives"}
+host_calls:
+  description: How many times the host was contacted (V(0) when O(reuse) held the answer).
+  returned: always
+  type: int
+  sample: 0
+ansible_facts:
+  description: With O(facts), what M(ansible.builtin.setup) would give under these names.
+  returned: when O(facts=true)
+  type: dict
+  contains:
+    os_family:
+      description: V(Debian), V(RedHat), V(Suse), V(Archlinux) or V(Alpine), from C(/etc/os-release).
+      type: str
+      sample: Debian
+    architecture:
+      description: The machine's architecture as the kernel names it.
+      type: str
+      sample: x86_64
+    hostname:
+      description: The host name, without its domain.
+      type: str
+      sample: node1
+    fqdn:
+      description: The fully qualified host name.
+      type: str
+      sample: node1.example.org
+    default_ipv4:
+      description: The default route's V(interface), V(gateway) and that interface's first IPv4 V(address) (with
+        V(netmask), V(network), V(prefix)); empty without a default route.
+      type: dict
+      sample: {"interface": "eth0", "gateway": "172.18.0.1", "address": "172.18.0.2", "netmask": "255.255.0.0",
+               "network": "172.18.0.0", "prefix": "16"}
 '''
 
 import grp
 import hashlib
 import os
+import platform
 import pwd
+import socket
 import stat
 
 from importlib.util import find_spec
@@ -298,6 +362,8 @@ def main():
             env_files=dict(type='list', elements='path', default=[]),
             users=dict(type='list', elements='str', default=[]),
             python_modules=dict(type='list', elements='str', default=[]),
+            facts=dict(type='bool', default=False),
+            reuse=dict(type='dict', default={}),
         ),
         supports_check_mode=True,
     )
@@ -320,6 +386,12 @@ def main():
         alternatives[name] = os.path.realpath(link) if os.path.lexists(link) else ''
 
     docker = units.get('docker', {})
+    paths = dict((path, path_state(path)) for path in params['paths'] + [params['docker_dropin']])
+    facts = {}
+    if params['facts']:
+        facts = dict(os_family=host_state.os_family(read('/etc/os-release') or read('/usr/lib/os-release')),
+                     architecture=platform.machine(), hostname=platform.node().split('.')[0],
+                     fqdn=socket.getfqdn(), default_ipv4=host_state.default_ipv4(routes, addresses))
     module.exit_json(
         changed=False,
         subnet_file=params['subnet_file'],
@@ -335,11 +407,14 @@ def main():
         daemon_json_conflicts=conflicts,
         units=units,
         alternatives=alternatives,
-        paths=dict((path, path_state(path)) for path in params['paths']),
+        paths=paths,
         env_files=dict((path, host_state.parse_env(read(path))) for path in params['env_files']),
         users=dict((name, user_state(name)) for name in params['users']),
         python_modules=dict((name, importable(name)) for name in params['python_modules']),
         commands=dict((name, module.get_bin_path(name) or '') for name in params['commands']),
+        read_with=dict((key, params[key]) for key in ('subnet_file', 'docker_dropin', 'daemon_json', 'alternatives_dir')),
+        host_calls=1,
+        **(dict(ansible_facts=facts) if params['facts'] else {})
     )
 
 

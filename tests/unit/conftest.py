@@ -327,10 +327,10 @@ class ModuleRunner:
         os.unlink(args_file)
         return self._parse(proc, proc.stdout)
 
-    def run_ansible(self, module, args, check=False, diff=False):
+    def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION):
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
                '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
-               '-m', '%s.%s' % (COLLECTION, module), '-a', json.dumps(args)]
+               '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)]
         if check:
             cmd.append('--check')
         if diff:

@@ -109,3 +109,26 @@ def test_overlap_rules():
     assert host_state.overlaps('192.168.0.0/16', addresses, routes) == []
     with pytest.raises(ValueError):
         host_state.overlaps('10.0.0.0/33', addresses, routes)
+
+
+@pytest.mark.parametrize('name', ['os-release.bookworm', 'os-release.trixie'])
+def test_os_family_of_the_test_hosts(name):
+    assert host_state.os_family(fixture(name)) == 'Debian'
+
+
+def test_os_family_by_id_like_and_unknown():
+    # A derivative names its parent in ID_LIKE; an unknown system keeps its own name.
+    assert host_state.os_family('ID=rocky\nID_LIKE="rhel centos fedora"\n') == 'RedHat'
+    assert host_state.os_family('ID=zorin\nID_LIKE="ubuntu debian"\n') == 'Debian'
+    assert host_state.os_family('ID=plan9\nNAME="Plan 9"\n') == 'Plan 9'
+
+
+def test_default_ipv4_of_a_flannel_host():
+    addresses = host_state.parse_addresses(fixture('ip-addr.json'))
+    routes = host_state.parse_routes(fixture('ip-route.json'))
+    found = host_state.default_ipv4(routes, addresses)
+    assert found['interface'] == 'eth0'
+    assert found['address'] == host_state.address_of(addresses, 'eth0').split('/')[0]
+    assert found['gateway'] and found['network'].endswith('.0') and found['prefix'] == '16'
+    # flannel's and docker's routes are not the default: without one, nothing is reported.
+    assert host_state.default_ipv4([r for r in routes if r['dst'] != 'default'], addresses) == {}

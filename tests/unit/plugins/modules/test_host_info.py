@@ -109,3 +109,37 @@ def test_env_files_users_and_python_modules(modules, host_netns, host_files, tmp
                                            'home': me.pw_dir, 'shell': me.pw_shell, 'comment': me.pw_gecos}
     assert result['users']['no-such-user-here'] == {'exists': False}
     assert result['python_modules'] == {'json': True, 'no_such_module_here': False}
+
+
+def test_facts_are_what_setup_gives(modules, host_files):
+    mine = modules.run_ansible(MODULE, dict(host_files, facts=True))['ansible_facts']
+    setup = modules.run_ansible('setup', dict(gather_subset=['min', 'network']), collection='ansible.builtin')['ansible_facts']
+    for key in ('os_family', 'architecture', 'hostname', 'fqdn'):
+        assert mine[key] == setup['ansible_' + key], key
+    for key in ('interface', 'address', 'gateway', 'network', 'netmask'):
+        assert mine['default_ipv4'][key] == setup['ansible_default_ipv4'][key], key
+
+
+def test_reuse_answers_without_the_host_only_what_it_holds(modules, host_files, tmp_path):
+    env = str(tmp_path / 'settings')
+    write(env, 'A=1\n')
+    asked = dict(host_files, paths=[env], env_files=[env])
+    first = modules.run_ansible(MODULE, asked)
+    assert first['host_calls'] == 1 and first['env_files'][env] == {'A': '1'}
+    earlier = dict((key, value) for key, value in first.items() if not key.startswith('_'))
+
+    # The host now differs: an answer from the earlier reading shows it was not contacted.
+    write(env, 'A=2\n')
+    again = modules.run_ansible(MODULE, dict(asked, reuse=earlier))
+    assert again['host_calls'] == 0 and again['env_files'][env] == {'A': '1'}
+    # The drop-in is always among the paths, so the docker role's call is answered by the flannel role's.
+    assert modules.run_ansible(MODULE, dict(host_files, paths=[host_files['docker_dropin']], units=[], reuse=earlier))['host_calls'] == 0
+
+    # Asked for more than it holds, or with another file, the host is read.
+    other = str(tmp_path / 'other')
+    more = modules.run_ansible(MODULE, dict(asked, paths=[env, other], reuse=earlier))
+    assert more['host_calls'] == 1 and more['paths'][other] == {'exists': False} and more['env_files'][env] == {'A': '2'}
+    moved = modules.run_ansible(MODULE, dict(asked, subnet_file=str(tmp_path / 'elsewhere.env'), reuse=earlier))
+    assert moved['host_calls'] == 1
+    assert modules.run_ansible(MODULE, dict(asked, users=['root'], reuse=earlier))['host_calls'] == 1
+    assert modules.run_ansible(MODULE, dict(asked, reuse={'failed': True}))['host_calls'] == 1
