@@ -18,7 +18,7 @@ WORK=$(mktemp -d "$DIR/.flannel-$VERSION.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 # The release is only used when its checksum is pinned in the role: an unverified download is never cached.
-KNOWN=$(grep -E "^\s+$VERSION:" "$REPO_ROOT/roles/flannel/vars/checksums.yml" 2>/dev/null | awk '{print $2}' || true)
+KNOWN=$(grep -E "^\s+$VERSION:" "$REPO_ROOT/roles/flannel/vars/main/checksums.yml" 2>/dev/null | awk '{print $2}' || true)
 URL="https://github.com/flannel-io/flannel/releases/download/$VERSION/$NAME"
 if [[ -n $KNOWN ]] && curl -fsSL --connect-timeout 5 --max-time 300 -o "$WORK/$NAME" "$URL" 2>/dev/null; then
   step "flannel $VERSION: downloaded the official release"
