@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Molecule scenarios for `make molecule`.
-#   molecule.sh SCENARIO           one scenario, its output on the terminal
+#   molecule.sh SCENARIO...        one scenario after the other, the output on the terminal
 #   molecule.sh -j N SCENARIO...   the scenarios in N parallel lanes: each lane takes the next scenario
 #                                  of the list when its previous one is done (so list the longest
 #                                  first); each scenario's output goes to $MOLECULE_LOGS/<scenario>.log
-# Most of a scenario is waiting (rolling restarts, probes, systemd), so lanes overlap well even on two
-# cores. Scenarios share nothing: hosts, networks and volumes are named after the scenario, and
+# A lane uses the time another one waits (rolling restarts, probes, systemd); beyond that the
+# scenarios compete for CPU (Ansible on the controller, modules on the hosts), so more lanes than
+# cores make every scenario slower, not the whole run shorter. Scenarios share nothing: hosts, networks and volumes are named after the scenario, and
 # molecule keeps each scenario's files in a directory of its own. The same scenario run from another
 # checkout on this machine would take the same host names: it waits for /tmp/overlaynet-molecule-<scenario>.lock.
 # After the first failure no lane starts another scenario (the running ones finish); at the end the
@@ -19,15 +20,17 @@ molecule_test() {
 }
 
 if [[ ${1:-} != -j ]]; then
-  [[ $# -eq 1 ]] || die "usage: molecule.sh SCENARIO | molecule.sh -j N SCENARIO..."
-  step "molecule: $1"; start=$SECONDS
-  molecule_test "$1" || die "molecule scenario $1 (rerun: make molecule SCENARIO=$1)"
-  step "molecule: $1 passed in $((SECONDS - start)) s"
+  [[ $# -ge 1 ]] || die "usage: molecule.sh SCENARIO... | molecule.sh -j N SCENARIO..."
+  for s in "$@"; do
+    step "molecule: $s"; start=$SECONDS
+    molecule_test "$s" || die "molecule scenario $s (rerun: make molecule SCENARIO=$s)"
+    step "molecule: $s passed in $((SECONDS - start)) s"
+  done
   exit 0
 fi
 
 LANES=$2; shift 2
-[[ $LANES =~ ^[1-9][0-9]*$ && $# -ge 1 ]] || die "usage: molecule.sh -j N SCENARIO..."
+[[ $LANES =~ ^[1-9][0-9]*$ && $# -ge 1 ]] || die "usage: molecule.sh SCENARIO... | molecule.sh -j N SCENARIO..."
 LOGS=${MOLECULE_LOGS:-$REPO_ROOT/.molecule-logs}
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 START=$(date +%s)
