@@ -80,17 +80,15 @@ unit: venv collection
 artifact: venv collection
 	@bash tests/collection.sh
 
-# The scenarios of `make test`, fastest first so a broken basic path fails early. Only `default`
-# starts from the plain host image (the docker role's real install); the others from the preloaded one.
-CI_SCENARIOS ?= default hostgw etcd secure scale upgrade
+# The scenarios of `make test`, in MOLECULE_LANES parallel lanes: a lane takes the next scenario of
+# the list when its previous one is done, so they are listed longest first. Only `default` starts
+# from the plain host image (the docker role's real install); the others from the preloaded one.
+CI_SCENARIOS ?= upgrade scale default secure etcd hostgw
+MOLECULE_LANES ?= 2
 
-# The CI scenarios, or one: `make molecule SCENARIO=etcd`.
+# The CI scenarios (logs in .molecule-logs/), or one on the terminal: `make molecule SCENARIO=etcd`.
 molecule: setup
-	@for s in $(or $(SCENARIO),$(CI_SCENARIOS)); do \
-	  echo "==> molecule: $$s"; start=$$(date +%s); \
-	  $(BIN)/molecule test -s $$s || { echo "FAILED: molecule scenario $$s (rerun: make molecule SCENARIO=$$s)"; exit 1; }; \
-	  echo "==> molecule: $$s passed in $$(( $$(date +%s) - start )) s"; \
-	done
+	@bash tests/molecule.sh $(if $(SCENARIO),$(SCENARIO),-j $(MOLECULE_LANES) $(CI_SCENARIOS))
 
 bench: setup
 	$(BIN)/python tests/bench/module_bench.py
