@@ -12,30 +12,22 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import READING_FILES, READING_LISTS
+
 MODULE = 'overlaynet.flannel.host_info'
 
-# The module's defaults: a reading answers a call that leaves an option unset only if it was taken with these.
-FILES = dict(subnet_file='/run/flannel/subnet.env',
-             docker_dropin='/etc/systemd/system/docker.service.d/flannel.conf',
-             daemon_json='/etc/docker/daemon.json',
-             alternatives_dir='/etc/alternatives')
-LISTS = dict(units=['flanneld', 'docker', 'etcd'], alternatives=['flanneld', 'etcd'], paths=[], env_files=[],
-             users=[], python_modules=[], commands=[])
 
-
-def missing(reading, args):
-    """Why reading does not answer args ('' when it does): another file read, or a name it lacks."""
-    if not isinstance(reading, dict) or not isinstance(reading.get('read_with'), dict) or reading.get('failed'):
-        return 'no earlier reading'
-    for key, default in FILES.items():
-        if reading['read_with'].get(key) != args.get(key, default):
-            return '%s differs' % key
-    for key, default in LISTS.items():
+def covers(reading, args):
+    """Whether reading answers args: taken with the same files, and holding every name asked for."""
+    if not isinstance(reading.get('read_with'), dict) or reading.get('failed'):
+        return False
+    if any(reading['read_with'].get(key) != args.get(key, default) for key, default in READING_FILES.items()):
+        return False
+    for key, default in READING_LISTS.items():
         have = reading.get(key)
-        wanted = args.get(key, default) or []
-        if not isinstance(have, dict) or any(name not in have for name in wanted):
-            return '%s not all read' % key
-    return ''
+        if not isinstance(have, dict) or any(name not in have for name in args.get(key, default) or []):
+            return False
+    return True
 
 
 class ActionModule(ActionBase):
@@ -47,7 +39,10 @@ class ActionModule(ActionBase):
         del tmp
         args = dict(self._task.args)
         reuse = args.pop('reuse', None) or {}
-        if args.get('facts') or missing(reuse, args):
+        if not isinstance(reuse, dict):
+            result.update(failed=True, msg="reuse: expected an earlier host_info result (a dict), got %r" % (reuse,))
+            return result
+        if args.get('facts') or not covers(reuse, args):
             result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
             return result
         # Facts of the earlier reading are set already; everything else is handed back as read.

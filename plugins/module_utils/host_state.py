@@ -203,3 +203,13 @@ def default_ipv4(routes, addresses):
                         netmask=str(first.netmask), network=str(first.network.network_address),
                         prefix=str(first.network.prefixlen))
     return {}
+
+
+# host_info's defaults, in one place: its module's argument spec, and its action plugin, which
+# compares a call's files with an earlier reading's (O(reuse)).
+READING_FILES = dict(subnet_file='/run/flannel/subnet.env',
+                     docker_dropin='/etc/systemd/system/docker.service.d/flannel.conf',
+                     daemon_json='/etc/docker/daemon.json',
+                     alternatives_dir='/etc/alternatives')
+READING_LISTS = dict(units=['flanneld', 'docker', 'etcd'], alternatives=['flanneld', 'etcd'], paths=[], env_files=[],
+                     users=[], python_modules=[], commands=[])

@@ -351,12 +351,12 @@ def importable(name):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            subnet_file=dict(type='path', default='/run/flannel/subnet.env'),
-            docker_dropin=dict(type='path', default='/etc/systemd/system/docker.service.d/flannel.conf'),
-            daemon_json=dict(type='path', default='/etc/docker/daemon.json'),
-            units=dict(type='list', elements='str', default=['flanneld', 'docker', 'etcd']),
-            alternatives=dict(type='list', elements='str', default=['flanneld', 'etcd']),
-            alternatives_dir=dict(type='path', default='/etc/alternatives'),
+            subnet_file=dict(type='path', default=host_state.READING_FILES['subnet_file']),
+            docker_dropin=dict(type='path', default=host_state.READING_FILES['docker_dropin']),
+            daemon_json=dict(type='path', default=host_state.READING_FILES['daemon_json']),
+            units=dict(type='list', elements='str', default=host_state.READING_LISTS['units']),
+            alternatives=dict(type='list', elements='str', default=host_state.READING_LISTS['alternatives']),
+            alternatives_dir=dict(type='path', default=host_state.READING_FILES['alternatives_dir']),
             paths=dict(type='list', elements='path', default=[]),
             commands=dict(type='list', elements='str', default=[]),
             env_files=dict(type='list', elements='path', default=[]),

@@ -143,3 +143,8 @@ def test_reuse_answers_without_the_host_only_what_it_holds(modules, host_files, 
     assert moved['host_calls'] == 1
     assert modules.run_ansible(MODULE, dict(asked, users=['root'], reuse=earlier))['host_calls'] == 1
     assert modules.run_ansible(MODULE, dict(asked, reuse={'failed': True}))['host_calls'] == 1
+
+
+def test_reuse_of_the_wrong_kind_is_refused(modules, host_files):
+    result = modules.run_ansible(MODULE, dict(host_files, reuse='/run/flannel/subnet.env'))
+    assert result.get('failed') is True and result['msg'].startswith('reuse: expected an earlier host_info result')
