@@ -29,7 +29,10 @@ extends_documentation_fragment:
 attributes:
   action:
     support: full
-    details: The action plugin answers from O(reuse) without contacting the host when it holds what is asked.
+    details:
+      - The action plugin answers from O(reuse) without contacting the host when it holds what is asked.
+      - Over a connection with pipelining on, it sends the reading to the host's Python as a plain script instead
+        of this module, which saves most of a module's start-up on the host (see RV(read_as)).
   async:
     support: none
   bypass_host_loop:
@@ -232,6 +235,15 @@ host_calls:
   returned: always
   type: int
   sample: 0
+read_as:
+  description:
+    - How the host was read - V(script) when the action ran the reading as a plain Python script over a pipelined
+      connection (no AnsiballZ start-up: the fast path), V(module) when it ran this module (no pipelining, or the
+      module called directly).
+    - Absent when O(reuse) held the answer.
+  returned: when the host was read
+  type: str
+  sample: script
 ansible_facts:
   description: With O(facts), what M(ansible.builtin.setup) would give under these names.
   returned: when O(facts=true)
@@ -261,161 +273,18 @@ ansible_facts:
                "network": "172.18.0.0", "prefix": "16"}
 '''
 
-import grp
-import hashlib
-import os
-import platform
-import pwd
-import socket
-import stat
-
-from importlib.util import find_spec
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.overlaynet.flannel.plugins.module_utils import host_state
-
-CHECKSUM_LIMIT = 1024 * 1024
-
-
-def read(path):
-    try:
-        with open(path, 'rb') as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
-
-
-def run_json(module, argv):
-    """A read-only `ip -j` command; a missing tool or link is an empty answer, not a failure."""
-    rc, out, _err = module.run_command(argv)
-    return out if rc == 0 and out.strip() else '[]'
-
-
-def unit_states(module, units):
-    if not units or not module.get_bin_path('systemctl'):
-        return dict((unit, dict(load_state='not-found', active_state='inactive', main_pid=0, unit_file_state='')) for unit in units)
-    argv = ['systemctl', 'show', '--property=LoadState,ActiveState,MainPID,UnitFileState'] + list(units)
-    _rc, out, _err = module.run_command(argv)
-    states = host_state.parse_systemctl_show(out, units)
-    for state in states.values():
-        pid = state['main_pid']
-        state['exe'] = ''
-        state['argv'] = []
-        if pid > 0:
-            try:
-                state['exe'] = os.path.realpath('/proc/%d/exe' % pid)
-            except OSError:
-                pass
-            state['argv'] = host_state.parse_cmdline(read('/proc/%d/cmdline' % pid) or b'')
-    return states
-
-
-def _name(lookup, number):
-    try:
-        return lookup(number)[0]
-    except KeyError:
-        return str(number)
-
-
-def path_state(path):
-    try:
-        info = os.stat(path)
-    except OSError:
-        return dict(exists=False)
-    state = dict(exists=True, isdir=stat.S_ISDIR(info.st_mode), mode='%04o' % stat.S_IMODE(info.st_mode),
-                 owner=_name(pwd.getpwuid, info.st_uid), group=_name(grp.getgrgid, info.st_gid))
-    # Settings files are small; the checksum lets config_files skip its round trip.
-    if stat.S_ISREG(info.st_mode) and info.st_size <= CHECKSUM_LIMIT:
-        with open(path, 'rb') as handle:
-            state['checksum'] = hashlib.sha1(handle.read()).hexdigest()
-    return state
-
-
-def user_state(name):
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        return dict(exists=False)
-    return dict(exists=True, group=_name(grp.getgrgid, entry.pw_gid), home=entry.pw_dir, shell=entry.pw_shell,
-                comment=entry.pw_gecos)
-
-
-def importable(name):
-    try:
-        return find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
+from ansible_collections.overlaynet.flannel.plugins.module_utils import host_reading
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            subnet_file=dict(type='path', default=host_state.READING_FILES['subnet_file']),
-            docker_dropin=dict(type='path', default=host_state.READING_FILES['docker_dropin']),
-            daemon_json=dict(type='path', default=host_state.READING_FILES['daemon_json']),
-            units=dict(type='list', elements='str', default=host_state.READING_LISTS['units']),
-            alternatives=dict(type='list', elements='str', default=host_state.READING_LISTS['alternatives']),
-            alternatives_dir=dict(type='path', default=host_state.READING_FILES['alternatives_dir']),
-            paths=dict(type='list', elements='path', default=[]),
-            commands=dict(type='list', elements='str', default=[]),
-            env_files=dict(type='list', elements='path', default=[]),
-            users=dict(type='list', elements='str', default=[]),
-            python_modules=dict(type='list', elements='str', default=[]),
-            facts=dict(type='bool', default=False),
-            reuse=dict(type='dict', default={}),
-        ),
-        supports_check_mode=True,
-    )
-    params = module.params
-    addresses = host_state.parse_addresses(run_json(module, ['ip', '-j', 'addr', 'show']))
-    routes = host_state.parse_routes(run_json(module, ['ip', '-j', '-4', 'route', 'show']))
-    links = host_state.parse_links(run_json(module, ['ip', '-j', 'link', 'show']))
-    subnet_env = host_state.parse_env(read(params['subnet_file']))
-    docker_on_flannel = os.path.exists(params['docker_dropin'])
-    units = unit_states(module, params['units'])
-
+    module = AnsibleModule(argument_spec=host_reading.ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        conflicts = host_state.daemon_json_conflicts(read(params['daemon_json']))
-    except ValueError as exc:
-        module.fail_json(msg='%s %s: dockerd would not start. Fix the file.' % (params['daemon_json'], exc))
-
-    alternatives = {}
-    for name in params['alternatives']:
-        link = os.path.join(params['alternatives_dir'], name)
-        alternatives[name] = os.path.realpath(link) if os.path.lexists(link) else ''
-
-    docker = units.get('docker', {})
-    paths = dict((path, path_state(path)) for path in params['paths'] + [params['docker_dropin']])
-    facts = {}
-    if params['facts']:
-        facts = dict(os_family=host_state.os_family(read('/etc/os-release') or read('/usr/lib/os-release')),
-                     architecture=platform.machine(), hostname=platform.node().split('.')[0],
-                     fqdn=socket.getfqdn(), default_ipv4=host_state.default_ipv4(routes, addresses))
-    module.exit_json(
-        changed=False,
-        subnet_file=params['subnet_file'],
-        addresses=addresses,
-        routes=routes,
-        links=links,
-        flannel_links=[name for name in links if host_state.FLANNEL_DEVICE.match(name)],
-        subnet_env=subnet_env,
-        lease=host_state.lease_of(subnet_env.get('FLANNEL_SUBNET', '')),
-        docker0=host_state.address_of(addresses, 'docker0'),
-        docker_on_flannel=docker_on_flannel,
-        docker_mtu=host_state.flag_value(docker.get('argv', []), '--mtu'),
-        daemon_json_conflicts=conflicts,
-        units=units,
-        alternatives=alternatives,
-        paths=paths,
-        env_files=dict((path, host_state.parse_env(read(path))) for path in params['env_files']),
-        users=dict((name, user_state(name)) for name in params['users']),
-        python_modules=dict((name, importable(name)) for name in params['python_modules']),
-        commands=dict((name, module.get_bin_path(name) or '') for name in params['commands']),
-        read_with=dict((key, params[key]) for key in ('subnet_file', 'docker_dropin', 'daemon_json', 'alternatives_dir')),
-        host_calls=1,
-        **(dict(ansible_facts=facts) if params['facts'] else {})
-    )
+        result = host_reading.read_host(module.params)
+    except host_reading.ReadingError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, read_as='module', **result)
 
 
 if __name__ == '__main__':

@@ -327,7 +327,7 @@ class ModuleRunner:
         os.unlink(args_file)
         return self._parse(proc, proc.stdout)
 
-    def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION):
+    def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION, pipelining=False):
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
                '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
                '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)]
@@ -335,7 +335,8 @@ class ModuleRunner:
             cmd.append('--check')
         if diff:
             cmd.append('--diff')
-        env = dict(self.env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json')
+        env = dict(self.env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json',
+                   ANSIBLE_PIPELINING='1' if pipelining else '0')
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir, check=False)
         try:
             doc = json.loads(proc.stdout)

@@ -148,3 +148,27 @@ def test_reuse_answers_without_the_host_only_what_it_holds(modules, host_files, 
 def test_reuse_of_the_wrong_kind_is_refused(modules, host_files):
     result = modules.run_ansible(MODULE, dict(host_files, reuse='/run/flannel/subnet.env'))
     assert result.get('failed') is True and result['msg'].startswith('reuse: expected an earlier host_info result')
+
+
+def test_a_pipelined_call_reads_as_a_script_what_the_module_reads(modules, host_files, tmp_path):
+    env = str(tmp_path / 'settings')
+    write(env, 'A=1\n')
+    write(host_files['subnet_file'], SUBNET_ENV)
+    asked = dict(host_files, paths=[env, str(tmp_path)], env_files=[env], users=['root'], python_modules=['json'],
+                 commands=['ip', 'no-such-command-here'], units=[], facts=True)
+    script = modules.run_ansible(MODULE, asked, pipelining=True)
+    module = modules.run_ansible(MODULE, asked)
+    assert script['read_as'] == 'script' and module['read_as'] == 'module'
+    # The same reading either way, facts included (the discovered interpreter is a fact of the run, not the reading).
+    for key in ('subnet_env', 'lease', 'addresses', 'routes', 'links', 'paths', 'env_files', 'users', 'python_modules',
+                'commands', 'read_with', 'host_calls', 'daemon_json_conflicts'):
+        assert script[key] == module[key], key
+    assert script['commands']['ip'].endswith('/ip') and script['commands']['no-such-command-here'] == ''
+    facts = dict((k, v) for k, v in script['ansible_facts'].items() if not k.startswith('discovered_'))
+    assert facts == dict((k, v) for k, v in module['ansible_facts'].items() if not k.startswith('discovered_'))
+    assert facts['os_family'] and facts['default_ipv4'].get('address')
+
+    # The script's refusals are the module's.
+    write(host_files['daemon_json'], '{"bip": ')
+    broken = modules.run_ansible(MODULE, asked, pipelining=True)
+    assert broken.get('failed') is True and 'is not valid JSON' in broken['msg']
