@@ -169,8 +169,8 @@ def daemon_json_conflicts(text):
     return [key for key in DOCKER_FLAG_KEYS if key in settings]
 
 
-# /etc/os-release IDs by the os_family name Ansible's setup module gives them; the roles load their
-# vars/<os_family>.yml by it.
+# /etc/os-release IDs by the os_family name Ansible's setup module gives them; the roles look their
+# vars/main/distributions.yml entries up by it.
 OS_FAMILIES = {
     'Debian': ('debian', 'ubuntu', 'raspbian', 'linuxmint', 'pop', 'kali', 'devuan'),
     'RedHat': ('rhel', 'centos', 'fedora', 'rocky', 'almalinux', 'ol', 'amzn', 'scientific'),
