@@ -238,7 +238,7 @@ host_calls:
 read_as:
   description:
     - How the host was read - V(script) when the action ran the reading as a plain Python script over a pipelined
-      connection (no AnsiballZ start-up: the fast path), V(module) when it ran this module (no pipelining, or the
+      connection (no AnsiballZ start-up, the fast path), V(module) when it ran this module (no pipelining, or the
       module called directly).
     - Absent when O(reuse) held the answer.
   returned: when the host was read
