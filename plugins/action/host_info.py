@@ -81,7 +81,9 @@ class ActionModule(ActionBase):
         """The host's Python as a module would get it (discovering it if need be), or None without pipelining."""
         if not self._connection.is_pipelining_enabled():
             return None
-        known = task_vars.get('ansible_python_interpreter') or task_vars.get('ansible_facts', {}).get('discovered_interpreter_python')
+        # The vars of the host the reading runs on: the delegate's when delegated, as _configure_module takes them.
+        host_vars = task_vars.get('ansible_delegated_vars', {}).get(self._task.delegate_to, {}) if self._task.delegate_to else task_vars
+        known = host_vars.get('ansible_python_interpreter') or host_vars.get('ansible_facts', {}).get('discovered_interpreter_python')
         if known and str(known).startswith('/'):
             return str(known)
         # Not known yet (the first call on the host): let the module machinery discover it, as a module call would.
