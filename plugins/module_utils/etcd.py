@@ -16,6 +16,7 @@ __metaclass__ = type
 
 import contextlib
 import os
+import sys
 import traceback
 
 # etcd3 0.12 ships protobuf code generated for protobuf 3; the C++/upb runtime of
@@ -40,7 +41,13 @@ else:
     HAS_ETCD3 = True
     ETCD3_IMPORT_ERROR = None
 
-from ansible.module_utils.basic import missing_required_lib
+try:
+    from ansible.module_utils.basic import missing_required_lib
+except ImportError:
+    # Run as a plain script on a host without Ansible (an action's script path): the same advice.
+    def missing_required_lib(library):
+        return ('Failed to import the required Python library (%s) on %s\'s Python %s. Please read the module '
+                'documentation and install it in the appropriate location.' % (library, os.uname()[1], sys.executable))
 
 DEFAULT_ENDPOINTS = ['http://127.0.0.1:2379']
 DEFAULT_PORT = 2379
@@ -523,6 +530,15 @@ class EtcdClient:
         return errors
 
 
+def failure_of(exc, report_auth_failed=False):
+    """How a module fails for an EtcdError from connecting: msg, and what the error adds to it."""
+    if isinstance(exc, EtcdAuthError):
+        return dict(msg=str(exc), **(dict(auth_failed=True) if report_auth_failed else {}))
+    if isinstance(exc, EtcdConnectError):
+        return dict(msg=str(exc), endpoint_errors=[dict(endpoint=e, error=c) for e, c in exc.failures])
+    return dict(msg=str(exc))
+
+
 @contextlib.contextmanager
 def connected_client(module, report_auth_failed=False, **client_options):
     """Yield an EtcdClient connected with module.params, closed again when the block ends.
@@ -535,12 +551,8 @@ def connected_client(module, report_auth_failed=False, **client_options):
         module.fail_json(msg=missing_required_lib('etcd3'), exception=ETCD3_IMPORT_ERROR)
     try:
         client = EtcdClient.from_params(module.params, **client_options).connect()
-    except EtcdAuthError as exc:
-        module.fail_json(msg=str(exc), **(dict(auth_failed=True) if report_auth_failed else {}))
-    except EtcdConnectError as exc:
-        module.fail_json(msg=str(exc), endpoint_errors=[dict(endpoint=e, error=c) for e, c in exc.failures])
     except EtcdError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(**failure_of(exc, report_auth_failed))
     try:
         yield client
     except EtcdError as exc:

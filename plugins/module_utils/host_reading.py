@@ -31,7 +31,7 @@ try:
 except ImportError:
     # Run as a plain script: the action sent host_state along and registered it under this name.
     import sys
-    host_state = sys.modules['host_state']
+    host_state = sys.modules['_overlaynet_host_state']
 
 CHECKSUM_LIMIT = 1024 * 1024
 # Where AnsibleModule.get_bin_path also looks: ip and systemctl live in sbin on some systems.

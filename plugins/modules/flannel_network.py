@@ -26,6 +26,18 @@ extends_documentation_fragment:
   - overlaynet.flannel.etcd
   - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+    details:
+      - Over a connection with pipelining on, the action plugin validates the options on the controller and sends
+        the same logic to the host's Python as a plain script instead of this module, which saves most of a
+        module's start-up on the host (see RV(ran_as)). The etcd3 library is needed on the host either way.
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 options:
   prefix:
     description:
@@ -189,215 +201,54 @@ endpoint:
   returned: success
   type: str
   sample: https://10.0.0.11:2379
+ran_as:
+  description:
+    - V(script) when the action ran the logic as a plain Python script over a pipelined connection (the fast path),
+      V(module) when it ran this module (no pipelining, or the module called directly).
+  returned: when etcd was reached
+  type: str
+  sample: script
 '''
-
-import json
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
-    ETCD_CONNECTION_REQUIRED_TOGETHER,
-    connected_client,
-    etcd_argument_spec,
+from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import connected_client
+from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_network import (
+    ARGUMENT_SPEC,
+    REQUIRED_IF,
+    REQUIRED_TOGETHER,
+    Refused,
+    apply,
+    params_error,
+    secrets_of,
 )
-from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import overlaps as host_overlaps
-from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_config import (
-    backend_type,
-    incompatible_changes,
-    secret_values,
-    to_json,
-    to_pretty_json,
-    validate_config,
-)
-
-DEFAULT_PREFIX = '/coreos.com/network'
-
-# flanneld names lease keys <ipv4 subnet>-<len>, with "&<ipv6 subnet>-<len>" appended in dual stack.
-LEASE_KEY = re.compile(r'^(\d+\.\d+\.\d+\.\d+)-(\d+)(?:&([0-9a-fA-F:]+)-(\d+))?$')
-
-
-def prefix_error(prefix):
-    if not prefix.startswith('/'):
-        return 'prefix: %r must be absolute (start with /)' % prefix
-    if len(prefix) > 1 and prefix.endswith('/'):
-        return 'prefix: %r must not end with / (flanneld appends /config and /subnets/ itself)' % prefix
-    if prefix == '/':
-        return 'prefix: "/" is not usable: flanneld needs a prefix such as /coreos.com/network'
-    if '//' in prefix:
-        return 'prefix: %r must not contain empty path segments (//)' % prefix
-    return None
-
-
-def parse_lease(key, raw, ttl):
-    """Turn one <prefix>/subnets/ entry into the returned lease dict, or None if it is not a lease."""
-    match = LEASE_KEY.match(key.rsplit('/', 1)[-1])
-    if not match:
-        return None
-    try:
-        attrs = json.loads(raw.decode('utf-8'))
-    except ValueError:
-        attrs = {}
-    if not isinstance(attrs, dict):
-        attrs = {}
-    ipv6_subnet = '%s/%s' % (match.group(3), match.group(4)) if match.group(3) else None
-    return dict(
-        subnet='%s/%s' % (match.group(1), match.group(2)),
-        ipv6_subnet=ipv6_subnet,
-        public_ip=attrs.get('PublicIP'),
-        backend_type=attrs.get('BackendType'),
-        ttl=ttl,
-    )
-
-
-def read_leases(client, prefix):
-    leases = []
-    for key, raw, lease_id in client.get_prefix(prefix + '/subnets/'):
-        lease = parse_lease(key, raw, client.lease_ttl(lease_id))
-        if lease is not None:
-            leases.append(lease)
-    return leases
-
-
-def read_config(client, key):
-    """Return (raw text or None, parsed JSON or None, whether the stored text is valid JSON)."""
-    raw, _lease = client.get(key)
-    if raw is None:
-        return None, None, True
-    text = raw.decode('utf-8', 'replace')
-    try:
-        return text, json.loads(text), True
-    except ValueError:
-        return text, None, False
-
-
-def diff_text(parsed, text, valid):
-    if text is None:
-        return ''
-    if valid:
-        return to_pretty_json(parsed)
-    return text if text.endswith('\n') else text + '\n'
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=etcd_argument_spec(
-            prefix=dict(type='str', default=DEFAULT_PREFIX),
-            config=dict(type='dict'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            force=dict(type='bool', default=False),
-            hosts=dict(type='dict', default={}),
-        ),
-        required_if=[('state', 'present', ('config',))],
-        required_together=ETCD_CONNECTION_REQUIRED_TOGETHER,
+        argument_spec=ARGUMENT_SPEC,
+        required_if=REQUIRED_IF,
+        required_together=REQUIRED_TOGETHER,
         supports_check_mode=True,
     )
-    prefix = module.params['prefix']
-    state = module.params['state']
-    desired = module.params['config'] if state == 'present' else None
-    key = prefix + '/config'
-
-    error = prefix_error(prefix)
-    if error:
-        module.fail_json(msg=error)
-    if desired is not None:
-        module.no_log_values.update(secret_values(desired))
-        errors = validate_config(desired)
-        if errors:
-            module.fail_json(msg='invalid flannel config: %s' % '; '.join(errors), errors=errors)
+    module.no_log_values.update(secrets_of(module.params))
+    failure = params_error(module.params)
+    if failure:
+        module.fail_json(**failure)
 
     with connected_client(module) as client:
-        result = run(module, client, key, prefix, desired)
+        try:
+            result = apply(client, module.params, module.check_mode, module._diff)
+        except Refused as exc:
+            module.no_log_values.update(exc.result.pop('secrets', []))
+            for warning in exc.result.pop('warnings', []):
+                module.warn(warning)
+            module.fail_json(msg=str(exc), **exc.result)
+    module.no_log_values.update(result.pop('secrets'))
+    for warning in result.pop('warnings'):
+        module.warn(warning)
+    result['ran_as'] = 'module'
     module.exit_json(**result)
-
-
-def run(module, client, key, prefix, desired):
-    text, previous, valid = read_config(client, key)
-    if isinstance(previous, dict):
-        module.no_log_values.update(secret_values(previous))
-    leases = read_leases(client, prefix)
-    result = dict(
-        changed=False, key=key, endpoint=str(client.endpoint), leases=leases, incompatible_changes=[],
-        previous_config=previous if valid else text, overlaps={},
-        hosts_on_other_backend=on_other_backend(module.params['hosts'], leases, desired),
-    )
-    if desired is not None and module.params['hosts']:
-        refuse_overlaps(module, desired, previous if valid else None, result)
-    if not valid:
-        module.warn('%s holds text that is not valid JSON; flanneld cannot use it. It will be %s.'
-                    % (key, 'replaced' if desired is not None else 'deleted'))
-
-    if desired is None:
-        changed = text is not None
-        new_text = None
-    else:
-        changed = not valid or text is None or previous != desired
-        new_text = to_json(desired)
-        incompatible = incompatible_changes(previous, desired) if changed and valid else []
-        result['incompatible_changes'] = incompatible
-        if incompatible and leases:
-            refuse_or_warn(module, key, incompatible, leases, result)
-
-    result.update(changed=changed, config=desired, value=new_text)
-    if changed and not module.check_mode:
-        if new_text is None:
-            client.delete(key)
-        else:
-            client.put(key, new_text)
-    if module._diff:
-        result['diff'] = dict(
-            before_header='%s (etcd, before)' % key,
-            after_header='%s (etcd, after)' % key,
-            before=diff_text(previous, text, valid),
-            after=to_pretty_json(desired) if desired is not None else '',
-        )
-    return result
-
-
-def on_other_backend(hosts, leases, desired):
-    if desired is None:
-        return []
-    wanted = backend_type(desired)
-    held = dict((lease['subnet'], lease['backend_type']) for lease in leases)
-    return sorted(name for name, state in hosts.items()
-                  if isinstance(state, dict) and held.get((state.get('lease') or {}).get('subnet'), wanted) != wanted)
-
-
-def refuse_overlaps(module, desired, previous, result):
-    """Fail when the Network collides with what a host already uses (flannel's own space excepted)."""
-    network = desired.get('Network')
-    if not network or desired.get('EnableIPv4') is False:
-        return
-    stored = [previous.get('Network')] if isinstance(previous, dict) and previous.get('Network') else []
-    found = {}
-    for name, state in sorted(module.params['hosts'].items()):
-        if not isinstance(state, dict):
-            module.fail_json(msg='hosts.%s: must be what host_info returned for that host (a dict), not %r' % (name, state))
-        current = stored + [(state.get('subnet_env') or {}).get('FLANNEL_NETWORK', '')]
-        own = ('docker0',) if state.get('docker_on_flannel') else ()
-        hits = host_overlaps(network, state.get('addresses') or [], state.get('routes') or [], current, own)
-        if hits:
-            found[name] = hits
-    if found:
-        result['overlaps'] = found
-        module.fail_json(
-            msg=('config.Network %s overlaps what the hosts already use: %s. Choose a Network clear of these '
-                 '(and of docker\'s bridge); nothing was written.'
-                 % (network, '; '.join('%s: %s' % (name, ', '.join(hits)) for name, hits in found.items()))),
-            **result)
-
-
-def refuse_or_warn(module, key, incompatible, leases, result):
-    subnets = ', '.join(lease['subnet'] for lease in leases)
-    what = '; '.join(incompatible)
-    if not module.params['force']:
-        module.fail_json(
-            msg=('refusing to change %s at %s: %d host(s) hold leases (%s) and would lose connectivity. '
-                 'Stop flanneld on every host and wait for the leases to expire (or delete them), '
-                 'or set force=true and restart every flanneld.' % (what, key, len(leases), subnets)),
-            **result)
-    module.warn('force=true: changed %s although %d lease(s) exist (%s); restart flanneld on every host.'
-                % (what, len(leases), subnets))
 
 
 if __name__ == '__main__':

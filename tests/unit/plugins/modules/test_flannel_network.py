@@ -361,3 +361,40 @@ def test_hosts_must_be_host_info_results(modules, etcd_server, prefix):
     assert result.get('failed') is True
     assert result['msg'].startswith("hosts.node1: must be what host_info returned")
     assert stored(etcd_server, prefix + '/config') is None
+
+
+def test_a_pipelined_call_runs_as_a_script_what_the_module_does(modules, etcd_server, etcd_auth_server, prefix):
+    """Over a pipelined connection the action runs the logic as a plain script: same answers, same refusals."""
+    psk = base64.b64encode(os.urandom(32)).decode()
+    wireguard = dict(VXLAN, Backend={'Type': 'wireguard', 'PSK': psk})
+    checked = modules.run_ansible(MODULE, args(etcd_server, prefix, config=wireguard), check=True, diff=True, pipelining=True)
+    by_module = modules.run_ansible(MODULE, args(etcd_server, prefix, config=wireguard), check=True, diff=True)
+    assert checked['ran_as'] == 'script' and by_module['ran_as'] == 'module'
+    for key in ('changed', 'key', 'leases', 'previous_config', 'config', 'value', 'diff', 'incompatible_changes',
+                'hosts_on_other_backend', 'overlaps'):
+        assert checked[key] == by_module[key], key
+    assert checked['changed'] is True and stored(etcd_server, prefix + '/config') is None
+    assert psk not in checked['_stdout'] and '********' in checked['diff']['after']
+
+    written = modules.run_ansible(MODULE, args(etcd_server, prefix), pipelining=True)
+    assert written['changed'] is True and json.loads(stored(etcd_server, prefix + '/config')) == VXLAN
+    again = modules.run_ansible(MODULE, args(etcd_server, prefix), pipelining=True)
+    assert again['changed'] is False and again['previous_config'] == VXLAN
+
+    lease = add_lease(etcd_server, prefix)
+    moved = args(etcd_server, prefix, config=dict(VXLAN, Network='10.6.0.0/16'))
+    refused = modules.run_ansible(MODULE, moved, pipelining=True)
+    assert refused['failed'] is True and refused['msg'] == modules.run_ansible(MODULE, moved)['msg']
+    assert refused['leases'][0]['subnet'] == '10.5.1.0/24'
+    forced = modules.run_ansible(MODULE, dict(moved, force=True), pipelining=True)
+    assert forced['changed'] is True and 'force=true' in forced['_stdout']
+    lease.revoke()
+
+    # Bad options are refused on the controller, a bad config by the script before it connects.
+    assert 'prefix' in modules.run_ansible(MODULE, args(etcd_server, 'relative'), pipelining=True)['msg']
+    assert 'invalid flannel config' in modules.run_ansible(
+        MODULE, args(etcd_server, prefix, config={'Network': 'nope'}), pipelining=True)['msg']
+    secret = 'Wrong-Secret-0815'
+    denied = modules.run_ansible(MODULE, args(etcd_auth_server, prefix, user='root', password=secret), pipelining=True)
+    assert denied['failed'] is True and 'authentication failed' in denied['msg']
+    assert secret not in denied['_stdout'] + denied['_stderr']

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, overlaynet.flannel contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Runs a module's logic on the host as a plain Python script, for the action plugins of modules whose
+logic lives in module_utils (host_info, flannel_network).
+
+Most of a module's round trip is AnsiballZ unpacking and importing AnsibleModule on the host. Over a
+pipelined connection the module_utils sources are piped into the host's Python (`python -`) in one
+command instead; without pipelining the caller runs the module.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+# Loads each source as a module named _overlaynet_<name> (where the module_utils look for each other
+# when they cannot import the collection), then prints what the last one's script_main returns.
+SCRIPT = '''
+import json, sys, types
+for name, source in json.loads(%r):
+    module = types.ModuleType('_overlaynet_' + name)
+    sys.modules[module.__name__] = module
+    exec(compile(source, name + '.py', 'exec'), module.__dict__)
+print(json.dumps(module.script_main(*json.loads(%r))))
+'''
+
+
+def _source(module):
+    with open(module.__file__.replace('.pyc', '.py'), 'r') as handle:
+        return handle.read()
+
+
+def interpreter(action, module_name, module_args, task_vars):
+    """The host's Python as a module would get it (discovering it if need be), or None without pipelining."""
+    if not action._connection.is_pipelining_enabled():
+        return None
+    # The vars of the host the script runs on: the delegate's when delegated, as _configure_module takes them.
+    delegate = action._task.delegate_to
+    host_vars = task_vars.get('ansible_delegated_vars', {}).get(delegate, {}) if delegate else task_vars
+    known = host_vars.get('ansible_python_interpreter') or host_vars.get('ansible_facts', {}).get('discovered_interpreter_python')
+    if known and str(known).startswith('/'):
+        return str(known)
+    # Not known yet (the first call on the host): let the module machinery discover it, as a module call would.
+    built = action._configure_module(module_name=module_name, module_args=dict(module_args), task_vars=task_vars)
+    shebang = built[1] if len(built) == 4 else built[0].shebang  # ansible-core < 2.19: (style, shebang, data, path)
+    return shebang[2:].strip() if shebang and shebang.startswith('#!') else None
+
+
+def run(action, module_name, module_args, utils, script_args, task_vars):
+    """What utils[-1].script_main(*script_args) returns on the host, or None without pipelining.
+
+    utils are the module_utils modules to send, each after those it needs. The result is a failure
+    naming module_name when the script prints no JSON (a broken fast path must not pass unnoticed).
+    """
+    python = interpreter(action, module_name, module_args, task_vars)
+    if not python:
+        return None
+    sources = json.dumps([(module.__name__.rsplit('.', 1)[-1], _source(module)) for module in utils])
+    script = SCRIPT % (sources, json.dumps(list(script_args)))
+    res = action._low_level_execute_command('%s -' % python, sudoable=True, in_data=script.encode('utf-8'))
+    try:
+        result = json.loads(res['stdout'].strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return dict(failed=True, rc=res['rc'], msg='%s: the script printed no result (rc %s): %s'
+                    % (module_name, res['rc'], (res.get('stderr') or res.get('stdout') or '').strip()[-2000:]))
+    if action._discovered_interpreter_key:
+        # As _execute_module does: later modules on this host skip the discovery.
+        result.setdefault('ansible_facts', {})[action._discovered_interpreter_key] = action._discovered_interpreter
+    return result
