@@ -30,13 +30,13 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
-        args = dict(self._task.args)
-        ran = None
-        if self._connection.is_pipelining_enabled():
-            _valid, params = self.validate_argument_spec(
-                argument_spec=flannel_network.ARGUMENT_SPEC, required_if=flannel_network.REQUIRED_IF,
-                required_together=flannel_network.REQUIRED_TOGETHER)
-            ran = host_script.run(self, MODULE, args, [host_state, flannel_config, etcd, flannel_network],
-                                  [params, bool(self._task.check_mode), bool(self._task.diff)], task_vars)
-        result.update(ran or self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+        result.update(host_script.run_or_module(
+            self, MODULE, dict(self._task.args), [host_state, flannel_config, etcd, flannel_network],
+            self._script_args, task_vars))
         return result
+
+    def _script_args(self):
+        _valid, params = self.validate_argument_spec(
+            argument_spec=flannel_network.ARGUMENT_SPEC, required_if=flannel_network.REQUIRED_IF,
+            required_together=flannel_network.REQUIRED_TOGETHER)
+        return [params, bool(self._task.check_mode), bool(self._task.diff)]

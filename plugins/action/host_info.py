@@ -56,12 +56,10 @@ class ActionModule(ActionBase):
                           if key not in ('ansible_facts', 'invocation', 'changed', 'failed', 'read_as') and not key.startswith('_ansible'))
             result.update(changed=False, host_calls=0)
             return result
-        result.update(self._read_as_script(args, task_vars) or self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
+        result.update(host_script.run_or_module(self, MODULE, args, [host_state, host_reading], self._script_args, task_vars))
         return result
 
-    def _read_as_script(self, args, task_vars):
-        if not self._connection.is_pipelining_enabled():
-            return None
+    def _script_args(self):
         _valid, params = self.validate_argument_spec(argument_spec=host_reading.ARGUMENT_SPEC)
         params.pop('reuse', None)
-        return host_script.run(self, MODULE, args, [host_state, host_reading], [params], task_vars)
+        return [params]

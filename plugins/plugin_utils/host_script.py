@@ -71,3 +71,13 @@ def run(action, module_name, module_args, utils, script_args, task_vars):
         # As _execute_module does: later modules on this host skip the discovery.
         result.setdefault('ansible_facts', {})[action._discovered_interpreter_key] = action._discovered_interpreter
     return result
+
+
+def run_or_module(action, module_name, module_args, utils, script_args, task_vars):
+    """run() over a pipelined connection, else the module. script_args is called (it validates the options on
+    the controller) only when the script runs."""
+    if action._connection.is_pipelining_enabled():
+        ran = run(action, module_name, module_args, utils, script_args(), task_vars)
+        if ran is not None:
+            return ran
+    return action._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars)
