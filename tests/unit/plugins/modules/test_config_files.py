@@ -118,6 +118,16 @@ def test_check_mode_predicts_a_file_in_a_directory_the_run_creates(modules, tmp_
     assert not (tmp_path / 'pki').exists()
 
 
+def test_check_mode_predicts_a_file_for_an_owner_the_run_creates(modules, tmp_path):
+    # site.yml --check on a fresh host: the etcd role's group and user are only predicted before its settings.
+    env = tmp_path / 'etcd'
+    result = modules.run(MODULE, dict(files=[spec(env, 'A=1\n', owner='no-such-user-here', group='no-such-group-here')]),
+                         check=True)
+    assert result.get('failed') is not True, result
+    assert result['changed'] is True and result['changed_files'] == [str(env)]
+    assert not env.exists()
+
+
 def test_secret_travels_with_the_result(modules, tmp_path):
     key, env = tmp_path / 'client-key.pem', tmp_path / 'flannel'
     key.write_text('old key\n')
