@@ -111,9 +111,9 @@ HIDDEN = '********'
 class Refused(Exception):
     """The change is refused; result is what was found so far, returned with the failure."""
 
-    def __init__(self, msg, result, **extra):
+    def __init__(self, msg, result):
         super(Refused, self).__init__(msg)
-        self.result = dict(result, **extra)
+        self.result = result
 
 
 def params_error(params):

@@ -236,18 +236,18 @@ def main():
     if failure:
         module.fail_json(**failure)
 
+    refusal = None
     with connected_client(module) as client:
         try:
             result = apply(client, module.params, module.check_mode, module._diff)
         except Refused as exc:
-            module.no_log_values.update(exc.result.pop('secrets', []))
-            for warning in exc.result.pop('warnings', []):
-                module.warn(warning)
-            module.fail_json(msg=str(exc), **exc.result)
+            result, refusal = exc.result, str(exc)
     module.no_log_values.update(result.pop('secrets'))
     for warning in result.pop('warnings'):
         module.warn(warning)
     result['ran_as'] = 'module'
+    if refusal:
+        module.fail_json(msg=refusal, **result)
     module.exit_json(**result)
 
 

@@ -35,9 +35,7 @@ def _source(module):
 
 
 def interpreter(action, module_name, module_args, task_vars):
-    """The host's Python as a module would get it (discovering it if need be), or None without pipelining."""
-    if not action._connection.is_pipelining_enabled():
-        return None
+    """The host's Python as a module would get it (discovering it if need be), or None."""
     # The vars of the host the script runs on: the delegate's when delegated, as _configure_module takes them.
     delegate = action._task.delegate_to
     host_vars = task_vars.get('ansible_delegated_vars', {}).get(delegate, {}) if delegate else task_vars
@@ -51,7 +49,8 @@ def interpreter(action, module_name, module_args, task_vars):
 
 
 def run(action, module_name, module_args, utils, script_args, task_vars):
-    """What utils[-1].script_main(*script_args) returns on the host, or None without pipelining.
+    """What utils[-1].script_main(*script_args) returns on the host (over a pipelined connection), or None
+    when no interpreter was found.
 
     utils are the module_utils modules to send, each after those it needs. The result is a failure
     naming module_name when the script prints no JSON (a broken fast path must not pass unnoticed).
