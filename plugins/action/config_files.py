@@ -71,11 +71,12 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg='files[%d]: each file is a dict (dest, content or src, mode)' % index)
                 return result
             spec = dict(DEFAULTS, **given)
-            if not isinstance(spec.get('mode'), str):
-                # YAML reads 0644 unquoted as the number 420: refuse it rather than guess.
-                result.update(failed=True, msg='%s: mode must be a quoted octal string such as "0644", got %r'
-                              % (spec.get('dest'), spec.get('mode')))
-                return result
+            for key in ('mode', 'directory_mode'):
+                if (key == 'mode' or spec.get(key) is not None) and not isinstance(spec.get(key), str):
+                    # YAML reads 0644 unquoted as the number 420: refuse it rather than guess.
+                    result.update(failed=True, msg='%s: %s must be a quoted octal string such as "0644", got %r'
+                                  % (spec.get('dest'), key, spec.get(key)))
+                    return result
             src = spec.pop('src', None)
             if src is not None and spec.get('content') is not None:
                 result.update(failed=True, msg='%s: give content or src, not both' % spec.get('dest'))

@@ -38,9 +38,9 @@ options:
     suboptions:
       dest:
         description:
-          - Absolute path of the file on the host. Its directory must exist. Every file's directory, owner and
-            group are checked before any file is written; in check mode they may be missing, when an earlier task
-            of the run creates them.
+          - Absolute path of the file on the host. Its directory must exist, unless O(files[].directory_mode)
+            is given. Every file's directory, owner and group are checked before any file is written; in check mode
+            they may be missing, when an earlier task of the run creates them.
         type: path
         required: true
       content:
@@ -74,6 +74,12 @@ options:
         description: The content is a secret - it is left out of the diff (only its size is shown).
         type: bool
         default: false
+      directory_mode:
+        description:
+          - When the file's directory is missing, create it (and any missing parent), owned by root, with this
+            mode as an octal string. An existing directory is left as it is.
+          - Without it, the directory must exist.
+        type: str
   backup:
     description: Keep a copy of each file that is replaced or removed, next to it.
     type: bool
@@ -195,6 +201,7 @@ FILE_SPEC = dict(
     group=dict(type='str', default='root'),
     mode=dict(type='str', required=True),
     secret=dict(type='bool', default=False),
+    directory_mode=dict(type='str'),
 )
 
 
@@ -234,6 +241,16 @@ def _write(module, spec, data):
         raise
 
 
+def _make_directory(module, directory, mode):
+    """Create a missing directory and its missing parents, root's, with mode (given by the file)."""
+    if not mode or os.path.isdir(directory):
+        return
+    _make_directory(module, os.path.dirname(directory), mode)
+    os.mkdir(directory)
+    attrs = dict(path=directory, owner='root', group='root', mode=mode)
+    module.set_fs_attributes_if_different(module.load_file_common_arguments(attrs), False)
+
+
 def apply(module, spec, backup):
     """Bring one file to spec; returns its result entry and its diff (None when unchanged)."""
     dest = spec['dest']
@@ -255,6 +272,7 @@ def apply(module, spec, backup):
         if not module.check_mode:
             if backup and before is not None:
                 entry['backup_file'] = module.backup_local(dest)
+            _make_directory(module, os.path.dirname(dest), spec.get('directory_mode'))
             _write(module, spec, after)
         return entry, _diff(spec, before, after)
 
@@ -272,9 +290,10 @@ def validate(files):
             errors.append('%s: dest must be an absolute path' % name)
         if spec.get('state', 'present') == 'present' and spec.get('content') is None:
             errors.append('%s: content (or src, on the controller) is required unless state=absent' % name)
-        mode = spec.get('mode') or ''
-        if not (len(mode) in (3, 4) and all(c in '01234567' for c in mode)):
-            errors.append('%s: mode must be an octal string such as "0644", got %r' % (name, mode))
+        for key in ('mode', 'directory_mode'):
+            mode = spec.get(key) or ''
+            if (key == 'mode' or mode) and not (len(mode) in (3, 4) and all(c in '01234567' for c in mode)):
+                errors.append('%s: %s must be an octal string such as "0644", got %r' % (name, key, mode))
     return errors
 
 
@@ -297,7 +316,7 @@ def host_errors(files, check_mode):
         if spec['state'] != 'present':
             continue
         directory = os.path.dirname(spec['dest'])
-        if not os.path.isdir(directory):
+        if not os.path.isdir(directory) and not spec.get('directory_mode'):
             errors.append('%s: directory %s does not exist' % (spec['dest'], directory))
         if not _exists(pwd.getpwnam, spec['owner']):
             errors.append('%s: owner %s does not exist on this host' % (spec['dest'], spec['owner']))

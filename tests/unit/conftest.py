@@ -327,10 +327,13 @@ class ModuleRunner:
         os.unlink(args_file)
         return self._parse(proc, proc.stdout)
 
-    def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION, pipelining=False):
+    def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION, pipelining=False,
+                    interpreter_vars=None, verbose=False):
+        """interpreter_vars replace the default ansible_python_interpreter=<this Python> (to test discovery)."""
+        interpreter_vars = interpreter_vars or dict(ansible_python_interpreter=sys.executable)
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
-               '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable,
-               '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)]
+               '-i', 'localhost,', '-c', 'local', '-e', json.dumps(interpreter_vars),
+               '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)] + (['-vvv'] if verbose else [])
         if check:
             cmd.append('--check')
         if diff:
@@ -339,7 +342,8 @@ class ModuleRunner:
                    ANSIBLE_PIPELINING='1' if pipelining else '0')
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir, check=False)
         try:
-            doc = json.loads(proc.stdout)
+            # -vvv lines come before the callback's document.
+            doc = json.loads(proc.stdout[proc.stdout.index('\n{') if verbose else 0:])
             result = doc['plays'][0]['tasks'][0]['hosts']['localhost']
         except (ValueError, KeyError, IndexError):
             raise AssertionError('unexpected ansible output (rc=%s):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))

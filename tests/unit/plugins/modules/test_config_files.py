@@ -175,3 +175,23 @@ def test_action_reads_controller_files_and_refuses_unquoted_modes(modules, tmp_p
     assert result.get('failed') is True and 'mode must be a quoted octal string' in result['msg']
     result = modules.run_ansible(MODULE, dict(files=[dict(dest=str(dest), src=str(tmp_path / 'missing'), mode='0644')]))
     assert result.get('failed') is True and 'src %s' % (tmp_path / 'missing') in result['msg']
+
+
+def test_directory_mode_creates_a_missing_directory_and_leaves_an_existing_one(modules, tmp_path):
+    dest = tmp_path / 'etc' / 'pki' / 'key.pem'
+    refused = modules.run(MODULE, dict(files=[spec(dest, 'secret\n', mode='0600')]))
+    assert refused.get('failed') is True and 'directory %s does not exist' % dest.parent in refused['msg']
+    wanted = spec(dest, 'secret\n', mode='0600', directory_mode='0750')
+    predicted = modules.run(MODULE, dict(files=[wanted]), check=True)
+    assert predicted['changed'] is True and not (tmp_path / 'etc').exists()
+    made = modules.run(MODULE, dict(files=[wanted]))
+    assert made['changed'] is True and dest.read_text() == 'secret\n'
+    assert mode_of(tmp_path / 'etc') == '0750' and mode_of(dest.parent) == '0750' and os.stat(str(dest.parent)).st_uid == 0
+    # The directory is the operator's once it exists: only the file is kept as wanted.
+    os.chmod(str(dest.parent), 0o755)
+    again = modules.run(MODULE, dict(files=[wanted]))
+    assert again['changed'] is False and mode_of(dest.parent) == '0755'
+    bad = modules.run(MODULE, dict(files=[dict(wanted, directory_mode='75x')]))
+    assert bad.get('failed') is True and 'directory_mode must be an octal string' in bad['msg']
+    unquoted = modules.run_ansible(MODULE, dict(files=[dict(wanted, directory_mode=493)]))
+    assert unquoted.get('failed') is True and 'directory_mode must be a quoted octal string' in unquoted['msg']

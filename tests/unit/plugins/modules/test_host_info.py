@@ -13,6 +13,7 @@ import grp
 import json
 import os
 import pwd
+import sys
 
 from conftest import SUBNET_ENV
 
@@ -172,3 +173,19 @@ def test_a_pipelined_call_reads_as_a_script_what_the_module_reads(modules, host_
     write(host_files['daemon_json'], '{"bip": ')
     broken = modules.run_ansible(MODULE, asked, pipelining=True)
     assert broken.get('failed') is True and 'is not valid JSON' in broken['msg']
+
+
+def test_the_first_script_on_a_host_discovers_its_python_in_the_same_command(modules, host_files):
+    """Interpreter discovery costs no round trip of its own: it runs in the script's command, tries Ansible's
+    list in its order and is kept as the fact Ansible's own discovery sets."""
+    missing = os.path.join(os.path.dirname(sys.executable), 'no-such-python')
+    discovery = dict(ansible_python_interpreter='auto_silent', ansible_interpreter_python_fallback=[missing, sys.executable])
+    found = modules.run_ansible(MODULE, dict(host_files, facts=True), pipelining=True, interpreter_vars=discovery, verbose=True)
+    assert found['read_as'] == 'script' and found['host_calls'] == 1
+    assert found['ansible_facts']['discovered_interpreter_python'] == sys.executable
+    commands = [line for line in found['_stdout'].splitlines() if line.startswith('<localhost> EXEC ')]
+    assert len(commands) == 1, commands
+    # An explicit interpreter is taken as given, without discovery.
+    given = modules.run_ansible(MODULE, dict(host_files), pipelining=True, verbose=True)
+    assert given['read_as'] == 'script' and 'discovered_interpreter_python' not in given.get('ansible_facts', {})
+    assert 'command -v' not in given['_stdout']
