@@ -39,9 +39,13 @@ venv:
 engine:
 	@bash $(LAB)/docker-engine.sh
 
-# Both host images (plain for `default` and the lab, preloaded for the other scenarios).
+# The host images of the lab and the CI scenarios, made before the scenarios run in parallel lanes
+# (two lanes would otherwise build the same one at once): plain bookworm (the lab), preloaded bookworm
+# and trixie, plain trixie-docker28 (`default`, Docker 28).
 image: engine
-	@bash $(LAB)/base-image.sh preloaded >/dev/null
+	@bash $(LAB)/base-image.sh preloaded bookworm >/dev/null
+	@bash $(LAB)/base-image.sh preloaded trixie >/dev/null
+	@bash $(LAB)/base-image.sh plain trixie-docker28 >/dev/null
 
 archives:
 	@for v in $(FLANNEL_VERSIONS); do bash $(LAB)/flannel-archive.sh $$v >/dev/null; done
@@ -82,7 +86,7 @@ artifact: venv collection
 
 # The scenarios of `make test`, in MOLECULE_LANES parallel lanes: a lane takes the next scenario of
 # the list when its previous one is done, so they are listed longest first. Only `default` starts
-# from the plain host image (the docker role's real install); the others from the preloaded one.
+# from the plain host image (the docker role's real install, Docker 28); the others from preloaded ones.
 CI_SCENARIOS ?= upgrade scale default secure etcd hostgw
 MOLECULE_LANES ?= 2
 

@@ -82,17 +82,22 @@ def test_docker_runs_on_the_lease(nodes):
 
 @pytest.fixture(scope="module")
 def containers(nodes, check_image):
-    """A container of the check image on every host; {node name: ip}."""
-    ips = {}
+    """A container of the check image on every host, serving a page with its hostname (busybox httpd on
+    port 8080); {node name: (ip, hostname)}."""
+    found = {}
     for node in nodes:
-        node.run("docker rm -f %s >/dev/null 2>&1; docker run -d --name %s %s /bin/sleep 300" % (CONTAINER, CONTAINER, check_image))
-        ips[node.name] = node.run("docker inspect -f '{{.NetworkSettings.IPAddress}}' " + CONTAINER).strip()
-    yield ips
+        node.run("docker rm -f %s >/dev/null 2>&1; docker run -d --name %s %s httpd -f -p 8080 -h /etc"
+                 % (CONTAINER, CONTAINER, check_image))
+        ip = node.run("docker inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' " + CONTAINER).strip()
+        found[node.name] = (ip, node.run("docker exec %s hostname" % CONTAINER).strip())
+    yield found
     for node in nodes:
         node.host.run("docker rm -f " + CONTAINER)
 
 
 def test_containers_reach_each_other_across_hosts(nodes, containers):
+    """ICMP and TCP from every container to every other host's: a ping, and the peer's page, which must
+    hold the peer container's own hostname."""
     failures = []
     for node in nodes:
         mtu = node.run("docker exec %s cat /sys/class/net/eth0/mtu" % CONTAINER).strip()
@@ -100,7 +105,10 @@ def test_containers_reach_each_other_across_hosts(nodes, containers):
         for peer in nodes:
             if peer is node:
                 continue
-            result = node.host.run("docker exec %s ping -c 2 -W 2 %s" % (CONTAINER, containers[peer.name]))
-            if result.rc != 0:
-                failures.append("%s -> %s (%s)" % (node.name, peer.name, containers[peer.name]))
+            ip, name = containers[peer.name]
+            if node.host.run("docker exec %s ping -c 2 -W 2 %s" % (CONTAINER, ip)).rc != 0:
+                failures.append("%s -> %s (%s) ICMP" % (node.name, peer.name, ip))
+            page = node.host.run("docker exec %s wget -q -T 3 -O - http://%s:8080/hostname" % (CONTAINER, ip))
+            if page.rc != 0 or page.stdout.strip() != name:
+                failures.append("%s -> %s (%s) TCP: %r" % (node.name, peer.name, ip, page.stdout.strip() or page.stderr.strip()))
     assert not failures, failures
