@@ -284,14 +284,18 @@ def v2store_refusal(results):
             problems.append('%s could not be checked (exit code %s: %s)' % (member, result.get('rc'), last))
     if not problems:
         return None
+    # Checked with etcd 3.5.35 (tests/unit/plugins/module_utils/test_etcd_upgrade.py): a v2 snapshot drops the WAL's
+    # v2 requests, but a v2 key that still exists is then in the snapshot, so keys go first, then a snapshot.
+    snapshot = ('force a v2 snapshot (etcd_extra_env {ETCD_SNAPSHOT_COUNT: "1"} with site.yml, a few writes, then the '
+                'old value and site.yml again) or wait for one')
     ways = []
     if 'snapshot' in kinds:
-        ways.append('for v2 keys, move what you still need to the v3 API (etcd\'s v2 migration guide) and delete the '
-                    'v2 keys, or see the other ways in etcd\'s 3.6 upgrade guide (section "V2 Store")')
+        ways.append('for v2 keys, move what you still need to the v3 API (etcd\'s v2 migration guide), delete the v2 '
+                    'keys through the v2 API (ETCD_ENABLE_V2: "true" in etcd_extra_env while you do), then %s; etcd\'s '
+                    '3.6 upgrade guide (section "V2 Store") names other ways' % snapshot)
     if 'wal' in kinds:
-        ways.append('for v2 requests in the WAL, wait for etcd\'s next v2 snapshot, which drops them, or force one: '
-                    'etcd_extra_env {ETCD_SNAPSHOT_COUNT: "1"} with site.yml, a few writes, then the old value and '
-                    'site.yml again')
+        ways.append('for v2 requests in the WAL, delete any v2 key that still exists (as above), then %s: the snapshot '
+                    'drops them' % snapshot)
     if 'unknown' in kinds:
         ways.append('for a member that could not be checked, run `etcdutl check v2store --data-dir <etcd_data_dir>` '
                     'there (etcdutl v3.5.32 or later: older ones do not read the WAL) and see why')

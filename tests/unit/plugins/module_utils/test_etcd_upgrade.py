@@ -161,8 +161,10 @@ CLEAN = {'rc': 0, 'stdout': 'No custom content found in both v2store and WAL rec
 
 @pytest.mark.parametrize('result, expected', [
     pytest.param({'rc': 1, 'stdout': '', 'stderr': 'Error: detected custom v2 content in WAL records'},
-                 'node2 has v2 requests in its WAL. Before going to 3.6: for v2 requests in the WAL, wait for '
-                 'etcd\'s next v2 snapshot, which drops them, or force one: etcd_extra_env {ETCD_SNAPSHOT_COUNT: "1"}',
+                 'node2 has v2 requests in its WAL. Before going to 3.6: for v2 requests in the WAL, delete any v2 key '
+                 'that still exists (as above), then force a v2 snapshot (etcd_extra_env {ETCD_SNAPSHOT_COUNT: "1"} '
+                 'with site.yml, a few writes, then the old value and site.yml again) or wait for one: the snapshot '
+                 'drops them', 
                  id='v2 requests in the WAL'),
     pytest.param({'rc': 1, 'stdout': '', 'stderr': 'Error: detected custom content in v2store'},
                  "node2 has v2 keys in its v2 snapshot. Before going to 3.6: for v2 keys, move what you still need to "
@@ -336,3 +338,47 @@ def test_etcd_3_7_starts_without_an_experimental_variable(tmp_path):
     assert {'msg': 'unrecognized environment variable',
             'environment-variable': 'ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL=5s'}.items() <= \
         next(w for w in warnings if w.get('msg') == 'unrecognized environment variable').items()
+
+
+def _v2_delete(server, key):
+    import urllib.request
+    request = urllib.request.Request('%s/v2/keys/%s' % (server.url, key), method='DELETE')
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read().decode())
+
+
+def _forced_v2_snapshot(workdir, bindir):
+    """Restart the member with ETCD_SNAPSHOT_COUNT=1 and write a little, as the refusal's way through says."""
+    server = EtcdServer(workdir, bindir=bindir, env={'ETCD_SNAPSHOT_COUNT': '1'})
+    server.start()
+    try:
+        for n in range(3):
+            server.etcdctl('put', '/unit/after-%d' % n, 'v3')
+    finally:
+        server.stop()
+    return server.data_dir
+
+
+def test_the_ways_through_the_v2store_refusal(tmp_path):
+    """A v2 snapshot drops the WAL's v2 requests, but a v2 key still there moves into the snapshot:
+    hence "delete the v2 keys, then force a snapshot" in the refusal."""
+    v35 = release_bin_dir('v3.5.35', str(tmp_path))
+    for name, delete in (('deleted', True), ('kept', False)):
+        workdir = str(tmp_path / name)
+        os.makedirs(workdir)
+        server = EtcdServer(workdir, bindir=v35, extra_args=['--enable-v2'])
+        server.start()
+        try:
+            _v2_put(server, 'legacy', 'v2-value')
+            if delete:
+                assert _v2_delete(server, 'legacy')['action'] == 'delete'
+        finally:
+            server.stop()
+        before = _check_v2store(v35, server.data_dir)
+        assert 'detected custom v2 content in WAL records' in before['stderr'], before
+        after = _check_v2store(v35, _forced_v2_snapshot(workdir, v35))
+        if delete:
+            assert after['rc'] == 0 and 'No custom content found' in after['stdout'], after
+        else:
+            assert after['rc'] != 0 and 'detected custom content in v2store' in after['stderr'], after
+            assert 'has v2 keys in its v2 snapshot' in v2store_refusal({'node1': after})
