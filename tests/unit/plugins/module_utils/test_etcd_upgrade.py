@@ -164,7 +164,7 @@ CLEAN = {'rc': 0, 'stdout': 'No custom content found in both v2store and WAL rec
                  'node2 has v2 requests in its WAL. Before going to 3.6: for v2 requests in the WAL, delete any v2 key '
                  'that still exists (as above), then force a v2 snapshot (etcd_extra_env {ETCD_SNAPSHOT_COUNT: "1"} '
                  'with site.yml, a few writes, then the old value and site.yml again) or wait for one: the snapshot '
-                 'drops them', 
+                 'drops them',
                  id='v2 requests in the WAL'),
     pytest.param({'rc': 1, 'stdout': '', 'stderr': 'Error: detected custom content in v2store'},
                  "node2 has v2 keys in its v2 snapshot. Before going to 3.6: for v2 keys, move what you still need to "
