@@ -71,10 +71,11 @@ def start(hosts):
                 continue
             in_probe(host, "echo $$ >> %s; exec ping -n -i %s -w %d %s > %s 2>&1"
                      % (PIDS, PING_INTERVAL, DEADLINE, address, PING_LOG % address), detach=True)
+            # `timeout 3 wget`, not `wget -T 3`: bookworm's busybox 1.35 wget crashes on -T.
             in_probe(host, (
                 "echo $$ >> {pids}; ok=0; failed=0; end=$(( $(date +%s) + {deadline} )); "
                 "while [ $(date +%s) -lt $end ]; do "
-                "if [ \"$(wget -q -T 2 -O - http://{address}:8080/hostname 2>/dev/null)\" = {name} ]; "
+                "if [ \"$(timeout 3 wget -q -O - http://{address}:8080/hostname 2>/dev/null)\" = {name} ]; "
                 "then ok=$((ok + 1)); else failed=$((failed + 1)); fi; "
                 "echo \"$ok $failed\" > {count}; sleep {pause}; done"
             ).format(pids=PIDS, deadline=DEADLINE, address=address, name=name, count=TCP_COUNT % address,

@@ -108,7 +108,7 @@ def test_containers_reach_each_other_across_hosts(nodes, containers):
             ip, name = containers[peer.name]
             if node.host.run("docker exec %s ping -c 2 -W 2 %s" % (CONTAINER, ip)).rc != 0:
                 failures.append("%s -> %s (%s) ICMP" % (node.name, peer.name, ip))
-            page = node.host.run("docker exec %s wget -q -T 3 -O - http://%s:8080/hostname" % (CONTAINER, ip))
+            page = node.host.run("docker exec %s timeout 3 wget -q -O - http://%s:8080/hostname" % (CONTAINER, ip))
             if page.rc != 0 or page.stdout.strip() != name:
                 failures.append("%s -> %s (%s) TCP: %r" % (node.name, peer.name, ip, page.stdout.strip() or page.stderr.strip()))
     assert not failures, failures
