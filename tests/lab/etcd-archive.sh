@@ -21,7 +21,7 @@ go_build() {
   # GOTOOLCHAIN=local: build with the Go that is here rather than fetching another toolchain.
   # -s -w: no symbol tables, as in the official release builds (a third of the size).
   (
-    cd "$src"
+    cd "$src" || exit 1
     export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
     go get "go.etcd.io/etcd/server/v3@$version" "go.etcd.io/etcd/etcdctl/v3@$version" "go.etcd.io/etcd/etcdutl/v3@$version" >"$src/get.log" 2>&1 ||
       { cat "$src/get.log" >&2; die "etcd $version: a module (or one of its dependencies) is not on the Go module proxy; pick another version"; }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the lab scripts: where caches live, and how a step reports itself.
 # Sourced, not run.
 
@@ -46,7 +47,7 @@ find_python() {
   local dir
   while read -r dir; do
     [[ $(basename "$dir") =~ ^3\.[0-9]+\.[0-9]+$ ]] && candidates+=("$dir/bin/python3")
-  done < <(ls -d "$pyenv"/versions/* 2>/dev/null | sort -V)
+  done < <(printf '%s\n' "$pyenv"/versions/* | sort -V)
   candidates+=(/usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9])
   for candidate in "${candidates[@]}"; do
     version=$(python_version "$candidate") || continue
