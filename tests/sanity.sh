@@ -14,6 +14,14 @@ PYTHON_219=$(find_python 3.12 3.13) || exit 1
 VENV_219=$(make_venv venv-sanity-2.19 "$PYTHON_219" "$REPO_ROOT/tests/requirements-sanity-2.19.txt") || exit 1
 VENVS=("$REPO_ROOT/.venv" "$VENV_219")
 
+# Without the program ansible-test skips its shellcheck test with a mere warning: make sure it runs.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  step "sanity: installing Debian's shellcheck (for ansible-test's shellcheck test)"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -qq shellcheck >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq shellcheck >/dev/null; }; } ||
+    die "apt-get install shellcheck failed: read apt's error above"
+fi
+
 # ansible-test bootstraps pip in its venvs with a script from a host unreachable here: give it ours,
 # under the name each ansible-test looks for (the pip version it pins).
 mkdir -p ~/.ansible/test/cache
@@ -24,17 +32,17 @@ src = (pathlib.Path(ansible_test.__file__).parent / "_internal/python_requiremen
 print(re.search(r"pip='([0-9.]+)'", src).group(1))
 PY
   ) || die "could not read the pip version of ansible-test in $venv: is ansible-core installed there?"
-  cp "$REPO_ROOT/tests/get_pip_offline.py" ~/.ansible/test/cache/get_pip_${PIP_VERSION//./_}.py
+  cp "$REPO_ROOT/tests/get_pip_offline.py" ~/.ansible/test/cache/"get_pip_${PIP_VERSION//./_}.py"
 done
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 DEST="$WORK/ansible_collections/overlaynet/flannel"
 mkdir -p "$DEST"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$DEST/" 2>/dev/null || true
 [[ ! -d "$DEST/tests/sanity" ]] || die "tests/sanity/ (ignore files) must not exist"
-cd "$DEST"
+cd "$DEST" || exit 1
 # ansible-test only considers files git knows.
 git init -q && git add -A
 
