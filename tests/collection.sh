@@ -6,7 +6,7 @@ BIN="$REPO_ROOT/.venv/bin"
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 : >"$WORK/ansible.cfg"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 step "collection: ansible-galaxy collection build"
 "$BIN/ansible-galaxy" collection build --output-path "$WORK" . >/dev/null

@@ -50,7 +50,7 @@ run_one() {
   else
     touch "$LOGS/$s.failed"
     printf 'FAILED: molecule scenario %s after %d s (at +%d s); log: %s (rerun: make molecule SCENARIO=%s)\n' \
-      "$s" $((SECONDS - start)) $(since_start) "$LOGS/$s.log" "$s" >&2
+      "$s" $((SECONDS - start)) "$(since_start)" "$LOGS/$s.log" "$s" >&2
   fi
 }
 export -f run_one molecule_test since_start step note

@@ -6,10 +6,7 @@
 """Controller side of overlaynet.flannel.host_info.
 
 Answers from an earlier reading of this run when it holds everything asked for (a second role on the
-same host pays no round trip). Otherwise, over a pipelined connection, it pipes the reading
-(module_utils host_state and host_reading, standard library only) into the host's Python as a plain
-script: most of a module's round trip is AnsiballZ unpacking and importing AnsibleModule on the host,
-which this reading does not need. Without pipelining it runs the module.
+same host pays no round trip). Otherwise it runs the module.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,9 +15,7 @@ __metaclass__ = type
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.overlaynet.flannel.plugins.module_utils import host_reading, host_state
 from ansible_collections.overlaynet.flannel.plugins.module_utils.host_state import READING_FILES, READING_LISTS
-from ansible_collections.overlaynet.flannel.plugins.plugin_utils import host_script
 
 MODULE = 'overlaynet.flannel.host_info'
 
@@ -56,10 +51,5 @@ class ActionModule(ActionBase):
                           if key not in ('ansible_facts', 'invocation', 'changed', 'failed', 'read_as') and not key.startswith('_ansible'))
             result.update(changed=False, host_calls=0)
             return result
-        result.update(host_script.run_or_module(self, MODULE, args, [host_state, host_reading], self._script_args, task_vars))
+        result.update(self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars))
         return result
-
-    def _script_args(self):
-        _valid, params = self.validate_argument_spec(argument_spec=host_reading.ARGUMENT_SPEC)
-        params.pop('reuse', None)
-        return [params]

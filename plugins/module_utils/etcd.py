@@ -16,7 +16,6 @@ __metaclass__ = type
 
 import contextlib
 import os
-import sys
 import traceback
 
 # etcd3 0.12 ships protobuf code generated for protobuf 3; the C++/upb runtime of
@@ -41,13 +40,7 @@ else:
     HAS_ETCD3 = True
     ETCD3_IMPORT_ERROR = None
 
-try:
-    from ansible.module_utils.basic import missing_required_lib
-except ImportError:
-    # Run as a plain script on a host without Ansible (an action's script path): the same advice.
-    def missing_required_lib(library):
-        return ('Failed to import the required Python library (%s) on %s\'s Python %s. Please read the module '
-                'documentation and install it in the appropriate location.' % (library, os.uname()[1], sys.executable))
+from ansible.module_utils.basic import missing_required_lib
 
 DEFAULT_ENDPOINTS = ['http://127.0.0.1:2379']
 DEFAULT_PORT = 2379

@@ -3,10 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""What overlaynet.flannel.flannel_network does, without AnsibleModule: validate the parameters, read
-<prefix>/config and the leases, refuse what would cut hosts off, write. The module wraps it; over a
-pipelined connection the action runs it on the host as a plain script (script_main), which spares
-the AnsiballZ round trip.
+"""What overlaynet.flannel.flannel_network does, apart from AnsibleModule's part: validate the
+parameters, read <prefix>/config and the leases, refuse what would cut hosts off, write. The module
+wraps it (parameters, secrets kept from the output, the result).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,14 +15,7 @@ __metaclass__ = type
 import json
 import re
 
-try:
-    from ansible_collections.overlaynet.flannel.plugins.module_utils import etcd, flannel_config, host_state
-except ImportError:
-    # Run as a plain script: the action sent these along and registered them under these names.
-    import sys
-    etcd = sys.modules['_overlaynet_etcd']
-    flannel_config = sys.modules['_overlaynet_flannel_config']
-    host_state = sys.modules['_overlaynet_host_state']
+from ansible_collections.overlaynet.flannel.plugins.module_utils import etcd, flannel_config, host_state
 
 DEFAULT_PREFIX = '/coreos.com/network'
 
@@ -93,7 +85,7 @@ def diff_text(parsed, text, valid):
     return text if text.endswith('\n') else text + '\n'
 
 
-# One argument spec for the module and the action (which validates it on the controller).
+# The module's argument spec.
 ARGUMENT_SPEC = etcd.etcd_argument_spec(
     prefix=dict(type='str', default=DEFAULT_PREFIX),
     config=dict(type='dict'),
@@ -103,9 +95,6 @@ ARGUMENT_SPEC = etcd.etcd_argument_spec(
 )
 REQUIRED_IF = [('state', 'present', ('config',))]
 REQUIRED_TOGETHER = etcd.ETCD_CONNECTION_REQUIRED_TOGETHER
-# What AnsibleModule puts for a no_log value: the whole value, or where it occurs in a longer text.
-HIDDEN_VALUE = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-HIDDEN = '********'
 
 
 class Refused(Exception):
@@ -224,39 +213,3 @@ def refuse_or_warn(force, key, incompatible, leases, result):
             result)
     result['warnings'].append('force=true: changed %s although %d lease(s) exist (%s); restart flanneld on every host.'
                               % (what, len(leases), subnets))
-
-
-def hide(value, secrets):
-    """value with every occurrence of a secret replaced, as AnsibleModule does for no_log values."""
-    if isinstance(value, dict):
-        return dict((key, hide(item, secrets)) for key, item in value.items())
-    if isinstance(value, list):
-        return [hide(item, secrets) for item in value]
-    if isinstance(value, str):
-        if value in secrets:
-            return HIDDEN_VALUE
-        for secret in secrets:
-            value = value.replace(secret, HIDDEN)
-    return value
-
-
-def script_main(params, check_mode, diff):
-    """The plain-script entry point (params validated by the action): the result, secrets hidden."""
-    failure = params_error(params)
-    if failure:
-        return dict(failed=True, **failure)
-    try:
-        client = etcd.EtcdClient.from_params(params).connect()
-    except etcd.EtcdError as exc:
-        return dict(failed=True, **etcd.failure_of(exc))
-    try:
-        result = apply(client, params, check_mode, diff)
-    except Refused as exc:
-        result = dict(exc.result, failed=True, msg=str(exc))
-    except etcd.EtcdError as exc:
-        result = dict(failed=True, msg=str(exc))
-    finally:
-        client.close()
-    secrets = result.pop('secrets', None) or secrets_of(params)
-    result.update(ran_as='script')
-    return hide(result, [secret for secret in secrets if secret])

@@ -5,10 +5,7 @@
 
 """The reading host_info takes of a host: runs its read-only commands and stats its files.
 
-Standard library only, and no AnsibleModule: the host_info action runs this file (with host_state)
-as a plain Python script in one pipelined call, which skips the AnsiballZ start-up that costs
-most of a module's round trip. The host_info module runs the same code for connections without
-pipelining.
+Runs inside the host_info module only: commands go through the module's run_command.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -22,22 +19,16 @@ import platform
 import pwd
 import socket
 import stat
-import subprocess
 
 from importlib.util import find_spec
 
-try:
-    from ansible_collections.overlaynet.flannel.plugins.module_utils import host_state
-except ImportError:
-    # Run as a plain script: the action sent host_state along and registered it under this name.
-    import sys
-    host_state = sys.modules['_overlaynet_host_state']
+from ansible_collections.overlaynet.flannel.plugins.module_utils import host_state
 
 CHECKSUM_LIMIT = 1024 * 1024
 # Where AnsibleModule.get_bin_path also looks: ip and systemctl live in sbin on some systems.
 SBIN = ('/sbin', '/usr/sbin', '/usr/local/sbin')
 
-# One argument spec for the module and the action (which validates on the controller).
+# host_info's argument spec (reuse is handled by its action on the controller).
 ARGUMENT_SPEC = dict(
     subnet_file=dict(type='path', default=host_state.READING_FILES['subnet_file']),
     docker_dropin=dict(type='path', default=host_state.READING_FILES['docker_dropin']),
@@ -68,15 +59,15 @@ def which(name):
     return ''
 
 
-def run(argv):
-    """(rc, stdout) of a read-only command; a missing tool answers rc 127."""
+def run(module, argv):
+    """(rc, stdout) of a read-only command, in the C locale; a missing tool answers rc 127."""
     binary = which(argv[0])
     if not binary:
         return 127, ''
-    proc = subprocess.Popen([binary] + list(argv[1:]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, LC_ALL='C'))
-    out, _err = proc.communicate()
-    return proc.returncode, out.decode('utf-8', 'replace')
+    # The arguments as given (no ~ or $VAR expansion), undecodable bytes replaced.
+    rc, out, _err = module.run_command([binary] + list(argv[1:]), environ_update=dict(LC_ALL='C'),
+                                       expand_user_and_vars=False, errors='replace')
+    return rc, out
 
 
 def read(path):
@@ -87,16 +78,16 @@ def read(path):
         return None
 
 
-def run_json(argv):
+def run_json(module, argv):
     """A read-only `ip -j` command; a missing tool or link is an empty answer, not a failure."""
-    rc, out = run(argv)
+    rc, out = run(module, argv)
     return out if rc == 0 and out.strip() else '[]'
 
 
-def unit_states(units):
+def unit_states(module, units):
     if not units or not which('systemctl'):
         return dict((unit, dict(load_state='not-found', active_state='inactive', main_pid=0, unit_file_state='')) for unit in units)
-    _rc, out = run(['systemctl', 'show', '--property=LoadState,ActiveState,MainPID,UnitFileState'] + list(units))
+    _rc, out = run(module, ['systemctl', 'show', '--property=LoadState,ActiveState,MainPID,UnitFileState'] + list(units))
     states = host_state.parse_systemctl_show(out, units)
     for state in states.values():
         pid = state['main_pid']
@@ -148,13 +139,14 @@ def importable(name):
         return False
 
 
-def read_host(params):
-    """host_info's result (without changed) for validated params; ReadingError for a file it cannot use."""
-    addresses = host_state.parse_addresses(run_json(['ip', '-j', 'addr', 'show']))
-    routes = host_state.parse_routes(run_json(['ip', '-j', '-4', 'route', 'show']))
-    links = host_state.parse_links(run_json(['ip', '-j', 'link', 'show']))
+def read_host(module):
+    """host_info's result (without changed) for the module's params; ReadingError for a file it cannot use."""
+    params = module.params
+    addresses = host_state.parse_addresses(run_json(module, ['ip', '-j', 'addr', 'show']))
+    routes = host_state.parse_routes(run_json(module, ['ip', '-j', '-4', 'route', 'show']))
+    links = host_state.parse_links(run_json(module, ['ip', '-j', 'link', 'show']))
     subnet_env = host_state.parse_env(read(params['subnet_file']))
-    units = unit_states(params['units'])
+    units = unit_states(module, params['units'])
     try:
         conflicts = host_state.daemon_json_conflicts(read(params['daemon_json']))
     except ValueError as exc:
@@ -192,14 +184,4 @@ def read_host(params):
             os_family=host_state.os_family(read('/etc/os-release') or read('/usr/lib/os-release')),
             architecture=platform.machine(), hostname=platform.node().split('.')[0],
             fqdn=socket.getfqdn(), default_ipv4=host_state.default_ipv4(routes, addresses))
-    return result
-
-
-def script_main(params):
-    """The plain-script entry point: a result the action can hand back as is."""
-    try:
-        result = read_host(params)
-    except ReadingError as exc:
-        return dict(failed=True, msg=str(exc))
-    result.update(changed=False, read_as='script')
     return result

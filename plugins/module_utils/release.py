@@ -5,19 +5,20 @@
 
 """One install path for release archives: <install_dir>/<version>/ selected with update-alternatives.
 
-Nothing here knows Ansible: the release module (and its tests) call these functions with plain
-values and get plain values or a ReleaseError whose text is the message the user sees.
+The release module (and its tests) call these functions with plain values and get plain values or a
+ReleaseError whose text is the message the user sees. Commands run through the run callable they are
+given (argv -> (rc, stdout, stderr)): in the module, module_runner(module), the module's run_command.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 
@@ -93,26 +94,35 @@ def verify_sha256(path, expected, label, archive):
     return actual
 
 
-def reported_version(binary, run=None):
+def reported_version(binary, run):
     """What `<binary> --version` says its version is, with the text it printed."""
-    run = run or _run
     rc, out, err = run([binary, '--version'])
     text = (out + err).strip()
     match = REPORTED_VERSION_RE.search(text)
     return ('v' + match.group(1)) if match else None, text, rc
 
 
-def check_version(binary, version, run=None):
+def check_version(binary, version, run):
     found, text, rc = reported_version(binary, run)
     if rc != 0 or found != version:
         raise ReleaseError('%s --version reported %r (exit code %s), not the version asked for: %s.'
                            % (binary, text or '(nothing)', rc, version))
 
 
-def _run(argv):
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.communicate()
-    return proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace')
+def module_runner(module):
+    """The run callable of an AnsibleModule: argv -> (rc, stdout, stderr) through module.run_command, the
+    arguments as given (no ~ or $VAR expansion) and undecodable bytes replaced.
+
+    A command that cannot be started at all (a binary for another machine, no execute bit) answers like
+    the shell would, rc 127 when it is missing and 126 otherwise, with the reason as its stderr: the
+    callers then name the binary in their message instead of the module failing on the exception.
+    """
+    def run(argv):
+        try:
+            return module.run_command(list(argv), expand_user_and_vars=False, errors='replace', handle_exceptions=False)
+        except OSError as exc:
+            return 127 if exc.errno == errno.ENOENT else 126, '', str(exc)
+    return run
 
 
 def _safe_members(archive, strip_components, dest):
@@ -163,7 +173,7 @@ def installed(version_dir, binaries):
     return all(os.path.isfile(os.path.join(version_dir, b)) for b in binaries)
 
 
-def install_version(archive_path, version_dir, version, binaries, strip_components=0, run=None):
+def install_version(archive_path, version_dir, version, binaries, run, strip_components=0):
     """Unpack into a temporary directory beside version_dir, check the binary, then rename it into place.
 
     A failure leaves version_dir as it was: nothing half-written ever carries the version's name.
@@ -200,13 +210,13 @@ def install_version(archive_path, version_dir, version, binaries, strip_componen
 class Alternatives:
     """update-alternatives (Debian) or alternatives (Red Hat), optionally on other directories."""
 
-    def __init__(self, command, altdir=None, admindir=None, run=None):
+    def __init__(self, command, run, altdir=None, admindir=None):
         self.base = [command]
         if altdir:
             self.base += ['--altdir', altdir]
         if admindir:
             self.base += ['--admindir', admindir]
-        self.run = run or _run
+        self.run = run
 
     def display(self, name):
         """The group as {'link', 'mode', 'current', 'slave_links': {name: link},

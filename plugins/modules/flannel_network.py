@@ -26,18 +26,6 @@ extends_documentation_fragment:
   - overlaynet.flannel.etcd
   - overlaynet.flannel.attributes
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
-attributes:
-  action:
-    support: full
-    details:
-      - Over a connection with pipelining on, the action plugin validates the options on the controller and sends
-        the same logic to the host's Python as a plain script instead of this module, which saves most of a
-        module's start-up on the host (see RV(ran_as)). The etcd3 library is needed on the host either way.
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 options:
   prefix:
     description:
@@ -203,11 +191,10 @@ endpoint:
   sample: https://10.0.0.11:2379
 ran_as:
   description:
-    - V(script) when the action ran the logic as a plain Python script over a pipelined connection (the fast path),
-      V(module) when it ran this module (no pipelining, or the module called directly).
+    - Always V(module) (this module ran on the host). Earlier versions' action could also answer V(script).
   returned: when etcd was reached
   type: str
-  sample: script
+  sample: module
 '''
 
 from ansible.module_utils.basic import AnsibleModule

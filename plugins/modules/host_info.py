@@ -30,9 +30,8 @@ attributes:
   action:
     support: full
     details:
-      - The action plugin answers from O(reuse) without contacting the host when it holds what is asked.
-      - Over a connection with pipelining on, it sends the reading to the host's Python as a plain script instead
-        of this module, which saves most of a module's start-up on the host (see RV(read_as)).
+      - The action plugin answers from O(reuse) without contacting the host when it holds what is asked; otherwise
+        it runs this module.
   async:
     support: none
   bypass_host_loop:
@@ -237,13 +236,12 @@ host_calls:
   sample: 0
 read_as:
   description:
-    - How the host was read - V(script) when the action ran the reading as a plain Python script over a pipelined
-      connection (no AnsiballZ start-up, the fast path), V(module) when it ran this module (no pipelining, or the
-      module called directly).
+    - How the host was read - always V(module) (this module ran on the host). Earlier versions' action could also
+      answer V(script).
     - Absent when O(reuse) held the answer.
   returned: when the host was read
   type: str
-  sample: script
+  sample: module
 ansible_facts:
   description: With O(facts), what M(ansible.builtin.setup) would give under these names.
   returned: when O(facts=true)
@@ -281,7 +279,7 @@ from ansible_collections.overlaynet.flannel.plugins.module_utils import host_rea
 def main():
     module = AnsibleModule(argument_spec=host_reading.ARGUMENT_SPEC, supports_check_mode=True)
     try:
-        result = host_reading.read_host(module.params)
+        result = host_reading.read_host(module)
     except host_reading.ReadingError as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, read_as='module', **result)

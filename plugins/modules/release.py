@@ -225,6 +225,7 @@ from ansible_collections.overlaynet.flannel.plugins.module_utils.release import 
     checksum_from_list,
     install_version,
     installed,
+    module_runner,
     normalize_sha256,
     priority,
     verify_sha256,
@@ -270,7 +271,7 @@ def fetch_and_install(module, version_dir, binaries):
             raise ReleaseError('src: %s does not exist on the host.' % path)
         if expected:
             verify_sha256(path, expected, params['checksum_label'], archive)
-        install_version(path, version_dir, params['version'], binaries, params['strip_components'])
+        install_version(path, version_dir, params['version'], binaries, module_runner(module), params['strip_components'])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -313,14 +314,14 @@ def main():
     try:
         result['priority'] = prio = priority(params['version'])
         alternatives = Alternatives(module.get_bin_path('update-alternatives') or module.get_bin_path('alternatives', required=True),
-                                    params['altdir'], params['admindir'])
+                                    module_runner(module), params['altdir'], params['admindir'])
         group = alternatives.display(name) or {'link': None, 'mode': None, 'current': None, 'slave_links': {}, 'entries': {}}
         result['previous'] = group['current']
 
         have = installed(version_dir, binaries)
         if have:
             # Cheap and local: catches a directory someone filled with another release.
-            check_version(path, params['version'])
+            check_version(path, params['version'], module_runner(module))
         elif not (params['src'] or params['url']):
             if params['remote_src']:
                 module.fail_json(msg='%s %s is not installed in %s and neither src nor url is given.'

@@ -350,22 +350,38 @@ class ModuleRunner:
         return self._parse(proc, proc.stdout)
 
     def run_ansible(self, module, args, check=False, diff=False, collection=COLLECTION, pipelining=False,
-                    interpreter_vars=None, verbose=False):
+                    interpreter_vars=None):
         """interpreter_vars replace the default ansible_python_interpreter=<this Python> (to test discovery)."""
         interpreter_vars = interpreter_vars or dict(ansible_python_interpreter=sys.executable)
         cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible'), 'localhost',
                '-i', 'localhost,', '-c', 'local', '-e', json.dumps(interpreter_vars),
-               '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)] + (['-vvv'] if verbose else [])
+               '-m', '%s.%s' % (collection, module), '-a', json.dumps(args)]
         if check:
             cmd.append('--check')
         if diff:
             cmd.append('--diff')
+        return self._run_cli(cmd, pipelining)
+
+    def run_task(self, module, args, environment=None, pipelining=False, collection=COLLECTION):
+        """The module as the one task of a playbook, for the task keywords an ad-hoc call lacks (environment)."""
+        task = {'%s.%s' % (collection, module): args, 'environment': environment or {}}
+        play = [dict(hosts='localhost', gather_facts=False, tasks=[task])]
+        fd, playbook = tempfile.mkstemp(dir=self.workdir, suffix='.yml')
+        with os.fdopen(fd, 'w') as f:
+            json.dump(play, f)  # JSON is YAML
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+               '-e', json.dumps(dict(ansible_python_interpreter=sys.executable)), playbook]
+        try:
+            return self._run_cli(cmd, pipelining)
+        finally:
+            os.unlink(playbook)
+
+    def _run_cli(self, cmd, pipelining):
         env = dict(self.env, ANSIBLE_LOAD_CALLBACK_PLUGINS='1', ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json',
                    ANSIBLE_PIPELINING='1' if pipelining else '0')
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=self.workdir, check=False)
         try:
-            # -vvv lines come before the callback's document.
-            doc = json.loads(proc.stdout[proc.stdout.index('\n{') if verbose else 0:])
+            doc = json.loads(proc.stdout)
             result = doc['plays'][0]['tasks'][0]['hosts']['localhost']
         except (ValueError, KeyError, IndexError):
             raise AssertionError('unexpected ansible output (rc=%s):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))

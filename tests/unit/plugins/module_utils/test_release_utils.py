@@ -12,6 +12,7 @@ __metaclass__ = type
 import io
 import os
 import shutil
+import subprocess
 import tarfile
 
 import pytest
@@ -64,6 +65,12 @@ def test_reported_versions():
     assert reported_version('x', runs('Go Version: go1.16.3\n'))[0] is None
 
 
+def run_here(argv):
+    """A run callable for the functions under test (the module passes its run_command)."""
+    proc = subprocess.run(argv, capture_output=True, text=True, errors='replace', check=False)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
 def _tar(path, members):
     with tarfile.open(path, 'w:gz') as tar:
         for info, data in members:
@@ -108,7 +115,7 @@ def test_alternatives_display_parsed_from_the_real_tool(tmp_path):
     for v in ('v1', 'v2'):
         for name in ('tool', 'helper'):
             (tmp_path / v / name).write_text('')
-    alt = Alternatives('update-alternatives', str(tmp_path / 'alt'), str(tmp_path / 'admin'))
+    alt = Alternatives('update-alternatives', run_here, str(tmp_path / 'alt'), str(tmp_path / 'admin'))
     assert alt.display('tool') is None
     for v, prio in (('v1', 5), ('v2', 7)):
         alt.install('tool', str(tmp_path / 'bin' / 'tool'), str(tmp_path / v / 'tool'), prio,

@@ -151,41 +151,53 @@ def test_reuse_of_the_wrong_kind_is_refused(modules, host_files):
     assert result.get('failed') is True and result['msg'].startswith('reuse: expected an earlier host_info result')
 
 
-def test_a_pipelined_call_reads_as_a_script_what_the_module_reads(modules, host_files, tmp_path):
+def test_a_pipelined_call_reads_what_a_call_without_pipelining_reads(modules, host_files, tmp_path):
     env = str(tmp_path / 'settings')
     write(env, 'A=1\n')
     write(host_files['subnet_file'], SUBNET_ENV)
     asked = dict(host_files, paths=[env, str(tmp_path)], env_files=[env], users=['root'], python_modules=['json'],
                  commands=['ip', 'no-such-command-here'], units=[], facts=True)
-    script = modules.run_ansible(MODULE, asked, pipelining=True)
+    piped = modules.run_ansible(MODULE, asked, pipelining=True)
     module = modules.run_ansible(MODULE, asked)
-    assert script['read_as'] == 'script' and module['read_as'] == 'module'
+    # Both ways the module reads the host (pipelining is on in the collection's ansible.cfg).
+    assert piped['read_as'] == 'module' and module['read_as'] == 'module'
     # The same reading either way, facts included (the discovered interpreter is a fact of the run, not the reading).
     for key in ('subnet_env', 'lease', 'addresses', 'routes', 'links', 'paths', 'env_files', 'users', 'python_modules',
                 'commands', 'read_with', 'host_calls', 'daemon_json_conflicts'):
-        assert script[key] == module[key], key
-    assert script['commands']['ip'].endswith('/ip') and script['commands']['no-such-command-here'] == ''
-    facts = dict((k, v) for k, v in script['ansible_facts'].items() if not k.startswith('discovered_'))
+        assert piped[key] == module[key], key
+    assert piped['commands']['ip'].endswith('/ip') and piped['commands']['no-such-command-here'] == ''
+    facts = dict((k, v) for k, v in piped['ansible_facts'].items() if not k.startswith('discovered_'))
     assert facts == dict((k, v) for k, v in module['ansible_facts'].items() if not k.startswith('discovered_'))
     assert facts['os_family'] and facts['default_ipv4'].get('address')
 
-    # The script's refusals are the module's.
+    # The refusals are the same too.
     write(host_files['daemon_json'], '{"bip": ')
     broken = modules.run_ansible(MODULE, asked, pipelining=True)
     assert broken.get('failed') is True and 'is not valid JSON' in broken['msg']
 
 
-def test_the_first_script_on_a_host_discovers_its_python_in_the_same_command(modules, host_files):
-    """Interpreter discovery costs no round trip of its own: it runs in the script's command, tries Ansible's
-    list in its order and is kept as the fact Ansible's own discovery sets."""
+def test_the_hosts_python_is_found_by_ansibles_interpreter_discovery(modules, host_files):
+    """The action runs the module the supported way: Ansible discovers the host's Python (its fallback list in
+    order) and keeps it as the fact later tasks use."""
     missing = os.path.join(os.path.dirname(sys.executable), 'no-such-python')
     discovery = dict(ansible_python_interpreter='auto_silent', ansible_interpreter_python_fallback=[missing, sys.executable])
-    found = modules.run_ansible(MODULE, dict(host_files, facts=True), pipelining=True, interpreter_vars=discovery, verbose=True)
-    assert found['read_as'] == 'script' and found['host_calls'] == 1
+    found = modules.run_ansible(MODULE, dict(host_files, facts=True), pipelining=True, interpreter_vars=discovery)
+    assert found['read_as'] == 'module' and found['host_calls'] == 1, found
     assert found['ansible_facts']['discovered_interpreter_python'] == sys.executable
-    commands = [line for line in found['_stdout'].splitlines() if line.startswith('<localhost> EXEC ')]
-    assert len(commands) == 1, commands
     # An explicit interpreter is taken as given, without discovery.
-    given = modules.run_ansible(MODULE, dict(host_files), pipelining=True, verbose=True)
-    assert given['read_as'] == 'script' and 'discovered_interpreter_python' not in given.get('ansible_facts', {})
-    assert 'command -v' not in given['_stdout']
+    given = modules.run_ansible(MODULE, dict(host_files), pipelining=True)
+    assert given['read_as'] == 'module' and 'discovered_interpreter_python' not in given.get('ansible_facts', {})
+
+
+def test_a_tasks_environment_reaches_the_reading(modules, host_files, tmp_path):
+    """environment: of the task is the module's: a command found only on the task's PATH is found."""
+    tools = tmp_path / 'tools'
+    tools.mkdir()
+    tool = tools / 'overlaynet-only-here'
+    write(str(tool), '#!/bin/sh\n')
+    os.chmod(str(tool), 0o755)
+    asked = dict(host_files, commands=['overlaynet-only-here'])
+    assert modules.run_ansible(MODULE, asked, pipelining=True)['commands'] == {'overlaynet-only-here': ''}
+    path = '%s:%s' % (tools, os.environ['PATH'])
+    found = modules.run_task(MODULE, asked, environment=dict(PATH=path), pipelining=True)
+    assert found['commands'] == {'overlaynet-only-here': str(tool)}, found

@@ -159,6 +159,18 @@ def test_wrong_version_refused_and_removed(modules, layout):
     assert layout.leftovers() == []
 
 
+def test_a_binary_that_cannot_run_is_refused_by_name(modules, layout):
+    # An executable file the kernel cannot start (no #! line, not a binary of this machine).
+    src, sha = make_archive(layout.archives, 'flannel-v0.28.10-linux-amd64.tar.gz', {
+        'flanneld': b'not a program\n', 'mk-docker-opts.sh': script('exit 0')})
+    result = modules.run(MODULE, layout.args('v0.28.10', src=src, remote_src=True, checksum=sha))
+    assert result.get('failed') is True and result['changed'] is False, result
+    assert result['msg'].startswith('%s/v0.28.10/flanneld --version reported ' % layout.install_dir), result['msg']
+    assert 'Exec format error' in result['msg'] and '(exit code 126)' in result['msg'], result['msg']
+    assert result['msg'].endswith('Nothing was installed.'), result['msg']
+    assert layout.leftovers() == []
+
+
 def test_check_mode_changes_nothing(modules, layout):
     src, sha = flannel_archive(layout.archives, 'v0.28.10')
     result = modules.run(MODULE, layout.args('v0.28.10', src=src, remote_src=True, checksum=sha), check=True, diff=True)
