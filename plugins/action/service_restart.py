@@ -20,7 +20,6 @@ __metaclass__ = type
 
 import time
 
-from ansible.module_utils.six import string_types
 from ansible.plugins.action import ActionBase
 
 ARGS = frozenset(('service', 'state', 'files', 'check', 'timeout', 'delay', 'journal_lines'))
@@ -102,11 +101,11 @@ class ActionModule(ActionBase):
         del tmp
         args = self._task.args
         service, state, check = args.get('service'), args.get('state', 'restarted'), args.get('check') or {}
-        if not isinstance(service, string_types) or not service:
+        if not isinstance(service, str) or not service:
             return dict(result, failed=True, msg='service: name the systemd unit to restart')
         if state not in ('restarted', 'reverted'):
             return dict(result, failed=True, msg='state: restarted or reverted, not %r' % (state,))
-        if state == 'restarted' and (not isinstance(check, dict) or not isinstance(check.get('module'), string_types)):
+        if state == 'restarted' and (not isinstance(check, dict) or not isinstance(check.get('module'), str)):
             return dict(result, failed=True, msg='check: give the module to run (check.module), its args and the '
                                                  'values its result must hold (check.expect)')
         files = changed_files(args.get('files'))

@@ -81,7 +81,7 @@ def start(hosts):
             ).format(pids=PIDS, deadline=DEADLINE, address=address, name=name, count=TCP_COUNT % address,
                      pause=FETCH_PAUSE), detach=True)
     print("probe: %d container pairs, ICMP at 10/s and TCP at 5/s (%s)" % (len(hosts) * (len(hosts) - 1), ", ".join(
-        "%s=%s" % (host, address) for host, (address, _) in sorted(targets.items()))))
+        "%s=%s" % (host, target[0]) for host, target in sorted(targets.items()))))
 
 
 def count(host, log, text):
@@ -104,7 +104,7 @@ def stop(hosts, max_lost, report=None):
     for host in hosts:
         logs = in_probe(host, "ls %s 2>/dev/null || true" % (PING_LOG % "*"), check=False).split()
         for log in logs:
-            target = log[len(PING_LOG.split("%s")[0]):-len(".log")]
+            target = log[len(PING_LOG.split("%s", maxsplit=1)[0]):-len(".log")]
             sent, received = count(host, log, in_probe(host, "cat " + log))
             fetched = in_probe(host, "cat %s 2>/dev/null || echo 0 0" % (TCP_COUNT % target)).split()
             ok, failed = int(fetched[0]), int(fetched[1])
