@@ -77,6 +77,9 @@ class ActionModule(ActionBase):
                 return problems
             time.sleep(delay)
 
+    def _remove(self, path, task_vars):
+        return self._module('ansible.builtin.file', dict(path=path, state='absent'), task_vars)
+
     def _put_back(self, files, task_vars):
         """Every changed file as it was before the run: its backup moved back, or a new file removed."""
         done = []
@@ -85,9 +88,9 @@ class ActionModule(ActionBase):
                 result = self._module('ansible.builtin.copy', dict(
                     src=entry['backup_file'], dest=entry['dest'], remote_src=True, mode='preserve'), task_vars)
                 if not result.get('failed'):
-                    self._module('ansible.builtin.file', dict(path=entry['backup_file'], state='absent'), task_vars)
+                    self._remove(entry['backup_file'], task_vars)
             else:
-                result = self._module('ansible.builtin.file', dict(path=entry['dest'], state='absent'), task_vars)
+                result = self._remove(entry['dest'], task_vars)
             done.append((entry['dest'], not result.get('failed')))
         return done
 
@@ -131,7 +134,7 @@ class ActionModule(ActionBase):
         if not problems:
             for entry in files:
                 if entry.get('backup_file'):
-                    self._module('ansible.builtin.file', dict(path=entry['backup_file'], state='absent'), task_vars)
+                    self._remove(entry['backup_file'], task_vars)
             return dict(changed=True, msg='%s restarted on %s and checked' % (service, host))
 
         # Failed: the journal first (it tells why), then everything this run changed on the host put back.
