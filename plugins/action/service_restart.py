@@ -8,10 +8,10 @@ when the check fails.
 
 The one mechanism the roles share for a change on a running cluster: the role writes its files with
 config_files (which keeps what they replaced), then this action, per host and one host at a time
-(roles/service_roll), restarts the unit, runs the role's check (a module and the values its result must
-hold) until it passes or time runs out, and on failure puts every file of that host back, restarts the
-unit with them and fails with the unit's journal. Every step is a module run through Ansible's own
-execution path (_execute_module).
+(roles/service_roll), restarts the unit, runs the role's check (a module, the values its result must
+hold and those it must keep from before the restart) until it passes or time runs out, and on failure
+puts every file of that host back, restarts the unit with them and fails with the unit's journal.
+Every step is a module run through Ansible's own execution path (_execute_module).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -35,12 +35,15 @@ def lookup(result, path):
     return value
 
 
-def mismatches(result, expect):
-    """'path is X, expected Y' for every expected value the check's result does not hold."""
+def mismatches(result, expect, kept=None):
+    """'path is X, expected Y' for every expected value the check's result does not hold, and 'path was X
+    before the restart, is Y now' for every value it had to keep (kept: path -> value before)."""
     if result.get('failed'):
         return ['%s failed: %s' % (result.get('invoked', 'the check'), result.get('msg', '?'))]
-    return ['%s is %r, expected %r' % (path, lookup(result, path), wanted)
-            for path, wanted in sorted(expect.items()) if lookup(result, path) != wanted]
+    return (['%s is %r, expected %r' % (path, lookup(result, path), wanted)
+             for path, wanted in sorted(expect.items()) if lookup(result, path) != wanted]
+            + ['%s was %r before the restart, is %r now' % (path, before, lookup(result, path))
+               for path, before in sorted((kept or {}).items()) if lookup(result, path) != before])
 
 
 def changed_files(files):
@@ -67,12 +70,26 @@ class ActionModule(ActionBase):
         return self._module('ansible.builtin.systemd_service',
                             dict(name=service, state='restarted', daemon_reload=True), task_vars)
 
-    def _check(self, check, timeout, delay, task_vars):
-        """[] once the check's module returns what is expected, else what it last returned wrong."""
+    def _run_check(self, check, task_vars):
+        return self._module(check['module'], check.get('args') or {}, task_vars)
+
+    def _before(self, check, task_vars):
+        """The values of check.keep before the restart (those the host has: a service that never ran keeps nothing)."""
+        if not check.get('keep'):
+            return {}
+        result = self._run_check(check, task_vars)
+        values = dict((path, lookup(result, path)) for path in check['keep'])
+        return dict((path, value) for path, value in values.items() if value is not None)
+
+    def _check(self, check, kept, timeout, delay, task_vars):
+        """[] once the check's module returns what is expected and kept, else what it last returned wrong."""
         deadline = time.time() + timeout
         while True:
-            problems = mismatches(self._module(check['module'], check.get('args') or {}, task_vars),
-                                  check.get('expect') or {})
+            result = self._run_check(check, task_vars)
+            problems = mismatches(result, check.get('expect') or {}, kept)
+            # A check module that says what is wrong (etcd_cluster_info's errors) says it best.
+            if problems and isinstance(result.get('errors'), list):
+                problems += [str(error) for error in result['errors']]
             if not problems or time.time() + delay > deadline:
                 return problems
             time.sleep(delay)
@@ -128,9 +145,10 @@ class ActionModule(ActionBase):
                     msg='%s on %s: put back %s' % (service, host, ', '.join(dest for dest, _ok in put_back) or 'nothing'))
 
     def _roll(self, service, host, files, check, args, task_vars):
+        kept = self._before(check, task_vars)
         restarted = self._restart(service, task_vars)
         problems = (['the restart failed: %s' % restarted.get('msg', '?')] if restarted.get('failed') else
-                    self._check(check, int(args.get('timeout', 60)), float(args.get('delay', 1)), task_vars))
+                    self._check(check, kept, int(args.get('timeout', 60)), float(args.get('delay', 1)), task_vars))
         if not problems:
             for entry in files:
                 if entry.get('backup_file'):

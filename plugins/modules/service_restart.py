@@ -18,9 +18,9 @@ description:
   - The step of a change on a running cluster that every role of this collection shares (the internal role
     C(overlaynet.flannel.service_roll) runs it for one host after the other, stopping at the first failure).
   - With O(state=restarted) it restarts the systemd unit O(service) (with a daemon reload), then runs the check
-    O(check) until the module's result holds every value of O(check.expect) or O(timeout) runs out. When it
-    passes, the backups of O(files) are removed. When the restart or the check fails, it reads the unit's
-    journal, puts every changed file of O(files) back (a replaced file from its backup, a new file removed),
+    O(check) until the module's result holds every value of O(check.expect) and keeps every value of
+    O(check.keep) or O(timeout) runs out. When it passes, the backups of O(files) are removed. When the
+    restart or the check fails, it reads the unit's journal, puts every changed file of O(files) back (a replaced file from its backup, a new file removed),
     restarts the unit with them and fails with the cause and the journal.
   - With O(state=reverted) it only puts O(files) back (and reloads systemd), for a host the roll did not reach
     because an earlier host failed, so that it never starts with what failed.
@@ -72,6 +72,14 @@ options:
         description: Dotted paths into the module's result and the value each must have.
         type: dict
         default: {}
+      keep:
+        description:
+          - Dotted paths into the module's result whose values must be the same after the restart as before it
+            (the check runs once before the restart to read them), for example the subnet a host leases. A path
+            the result does not hold before the restart is not checked.
+        type: list
+        elements: str
+        default: []
   timeout:
     description: Seconds the check may take to pass after the restart.
     type: int

@@ -28,6 +28,15 @@ def test_expected_values_are_read_at_dotted_paths():
     assert mismatches(dict(failed=True, msg='no etcd'), {'x': 1}) == ['the check failed: no etcd']
 
 
+def test_kept_values_must_not_move():
+    after = dict(subnet_env=dict(FLANNEL_SUBNET='10.5.7.1/24'))
+    assert mismatches(after, {}, {'subnet_env.FLANNEL_SUBNET': '10.5.7.1/24'}) == []
+    assert mismatches(after, {}, {'subnet_env.FLANNEL_SUBNET': '10.5.3.1/24'}) == [
+        "subnet_env.FLANNEL_SUBNET was '10.5.3.1/24' before the restart, is '10.5.7.1/24' now"]
+    assert mismatches(dict(), {}, {'subnet_env.FLANNEL_SUBNET': '10.5.3.1/24'}) == [
+        "subnet_env.FLANNEL_SUBNET was '10.5.3.1/24' before the restart, is None now"]
+
+
 def test_only_changed_files_are_put_back_from_results_or_entries():
     unchanged = dict(dest='/a', changed=False)
     replaced = dict(dest='/b', changed=True, backup_file='/b.bak')
