@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import time
 
 from ansible.plugins.action import ActionBase
@@ -44,6 +45,18 @@ def mismatches(result, expect, kept=None):
              for path, wanted in sorted(expect.items()) if lookup(result, path) != wanted]
             + ['%s was %r before the restart, is %r now' % (path, before, lookup(result, path))
                for path, before in sorted((kept or {}).items()) if lookup(result, path) != before])
+
+
+# Journal lines that say what went wrong (etcd's JSON levels, klog's E/F lines, Go's flag errors, systemd's).
+ERROR_LINE = re.compile(r'"level":"(error|fatal|panic)"|^[EF]\d{4} |\b(error|failed|fatal|invalid|refused|panic|unable)\b',
+                        re.IGNORECASE)
+
+
+def journal_summary(lines, count=8):
+    """The last lines of the journal that look like errors (a unit's usage text or its normal chatter
+    pushes them out of the last lines), else its last lines."""
+    errors = [line for line in lines if ERROR_LINE.search(line)]
+    return (errors or lines)[-count:]
 
 
 def changed_files(files):
@@ -156,7 +169,7 @@ class ActionModule(ActionBase):
             return dict(changed=True, msg='%s restarted on %s and checked' % (service, host))
 
         # Failed: the journal first (it tells why), then everything this run changed on the host put back.
-        journal = self._journal(service, int(args.get('journal_lines', 20)), task_vars)
+        journal = self._journal(service, int(args.get('journal_lines', 60)), task_vars)
         put_back = self._put_back(files, task_vars)
         again = self._restart(service, task_vars) if put_back else dict(skipped=True)
         if again.get('skipped'):
@@ -168,6 +181,6 @@ class ActionModule(ActionBase):
         return dict(
             failed=True, changed=True, journal=journal, put_back=[dest for dest, ok in put_back if ok],
             msg='%s on %s failed after the change (%s). Put back: %s; %s. The hosts after it were not touched. '
-                'Last lines of `journalctl -u %s`: %s' % (
+                'From `journalctl -u %s`: %s' % (
                     service, host, '; '.join(problems), ', '.join(dest for dest, _ok in put_back) or 'nothing',
-                    back, service, ' | '.join(journal[-8:])))
+                    back, service, ' | '.join(journal_summary(journal))))

@@ -89,9 +89,9 @@ options:
     type: float
     default: 1
   journal_lines:
-    description: Lines of the unit's journal read on failure.
+    description: Lines of the unit's journal read on failure (the message shows those that look like errors).
     type: int
-    default: 20
+    default: 60
 seealso:
   - module: overlaynet.flannel.config_files
 '''

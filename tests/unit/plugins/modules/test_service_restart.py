@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.overlaynet.flannel.plugins.action.service_restart import changed_files, lookup, mismatches
+from ansible_collections.overlaynet.flannel.plugins.action.service_restart import changed_files, journal_summary, lookup, mismatches
 
 
 def test_expected_values_are_read_at_dotted_paths():
@@ -35,6 +35,14 @@ def test_kept_values_must_not_move():
         "subnet_env.FLANNEL_SUBNET was '10.5.3.1/24' before the restart, is '10.5.7.1/24' now"]
     assert mismatches(dict(), {}, {'subnet_env.FLANNEL_SUBNET': '10.5.3.1/24'}) == [
         "subnet_env.FLANNEL_SUBNET was '10.5.3.1/24' before the restart, is None now"]
+
+
+def test_the_journal_summary_keeps_the_errors():
+    lines = ['invalid value "soon" for flag -subnet-lease-renew-margin: parse error', 'Usage of flanneld:'] + \
+        ['  -flag%d' % n for n in range(40)] + ['flanneld.service: Main process exited, code=exited, status=2/INVALIDARGUMENT',
+                                                 "flanneld.service: Failed with result 'exit-code'."]
+    assert journal_summary(lines) == [lines[0], lines[-1]]
+    assert journal_summary(['Started etcd.', 'ready']) == ['Started etcd.', 'ready']
 
 
 def test_only_changed_files_are_put_back_from_results_or_entries():
