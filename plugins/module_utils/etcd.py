@@ -368,6 +368,23 @@ class EtcdClient:
             return None, None
         return value, (meta.lease_id or None)
 
+    def get_revision(self, key):
+        """Return (value as bytes or None, the key's mod revision: 0 when it does not exist), for put_if."""
+        value, meta = self._call('get %s' % key, self._client.get, key)
+        return (None, 0) if meta is None else (value, meta.mod_revision)
+
+    def put_if(self, key, value, mod_revision):
+        """Write key (or delete it, value None) only if its mod revision is still mod_revision (0: it does
+        not exist): a compare-and-swap, so an edit made since it was read is not overwritten. True when written."""
+        txn = self._client.transactions
+        if value is None:
+            action = txn.delete(key)
+        else:
+            action = txn.put(key, value if isinstance(value, bytes) else value.encode('utf-8'))
+        succeeded, _responses = self._call('compare-and-swap %s' % key, self._client.transaction,
+                                           compare=[txn.mod(key) == mod_revision], success=[action], failure=[])
+        return bool(succeeded)
+
     def get_prefix(self, prefix):
         """Return [(key, value bytes, lease id or None)] for every key below prefix, sorted by key."""
         items = self._call('get prefix %s' % prefix, lambda: list(self._client.get_prefix(prefix, sort_order='ascend')))

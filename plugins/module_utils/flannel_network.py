@@ -66,15 +66,16 @@ def read_leases(client, prefix):
 
 
 def read_config(client, key):
-    """Return (raw text or None, parsed JSON or None, whether the stored text is valid JSON)."""
-    raw, _lease = client.get(key)
+    """Return (raw text or None, parsed JSON or None, whether the stored text is valid JSON, the key's mod
+    revision: 0 when it does not exist)."""
+    raw, revision = client.get_revision(key)
     if raw is None:
-        return None, None, True
+        return None, None, True, revision
     text = raw.decode('utf-8', 'replace')
     try:
-        return text, json.loads(text), True
+        return text, json.loads(text), True, revision
     except ValueError:
-        return text, None, False
+        return text, None, False, revision
 
 
 def diff_text(parsed, text, valid):
@@ -128,7 +129,7 @@ def apply(client, params, check_mode=False, diff=False):
     prefix = params['prefix']
     desired = params['config'] if params['state'] == 'present' else None
     key = prefix + '/config'
-    text, previous, valid = read_config(client, key)
+    text, previous, valid, revision = read_config(client, key)
     leases = read_leases(client, prefix)
     result = dict(
         changed=False, key=key, endpoint=str(client.endpoint), leases=leases, incompatible_changes=[],
@@ -154,11 +155,12 @@ def apply(client, params, check_mode=False, diff=False):
             refuse_or_warn(params['force'], key, incompatible, leases, result)
 
     result.update(changed=changed, config=desired, value=new_text)
-    if changed and not check_mode:
-        if new_text is None:
-            client.delete(key)
-        else:
-            client.put(key, new_text)
+    # Written only if nobody wrote the key since it was read (another run, an operator): what was
+    # compared and checked above is then what is replaced.
+    if changed and not check_mode and not client.put_if(key, new_text, revision):
+        raise Refused('%s changed while this run was comparing it (another run or an edit wrote it since it was read, '
+                      'at revision %d); nothing was written. Run again to compare with what it holds now.'
+                      % (key, revision), result)
     if diff:
         result['diff'] = dict(
             before_header='%s (etcd, before)' % key,

@@ -110,6 +110,22 @@ def test_plain_roundtrip(etcd_server, prefix):
         assert client.get(prefix + '/k') == (None, None)
 
 
+def test_put_if_writes_only_what_was_read(etcd_server, prefix):
+    key = prefix + '/cas'
+    with closing(EtcdClient([etcd_server.url], timeout=3).connect()) as client:
+        assert client.get_revision(key) == (None, 0)
+        assert client.put_if(key, 'first', 0) is True
+        value, revision = client.get_revision(key)
+        assert value == b'first' and revision > 0
+        assert client.put_if(key, 'again from nothing', 0) is False
+        etcd_server.client().put(key, 'an edit in between')
+        assert client.put_if(key, 'second', revision) is False
+        assert client.get(key)[0] == b'an edit in between'
+        _value, revision = client.get_revision(key)
+        assert client.put_if(key, None, revision) is True
+        assert client.get(key) == (None, None)
+
+
 def test_lease_ttl(etcd_server, prefix):
     raw = etcd_server.client()
     lease = raw.lease(600)
