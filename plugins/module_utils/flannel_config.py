@@ -364,13 +364,74 @@ def _network_key(value):
         return value
 
 
-def incompatible_changes(old, new):
-    """List the changes between two configs that running flanneld hosts cannot follow.
+# Backend options every host must share to exchange packets. The hosts restart one at a time, so during
+# the roll some run the old value and some the new, and those cannot talk: vxlan's VNI tags every packet
+# (and names the device, flannel.<VNI>), the UDP port and the group-policy extension must match, and so
+# must wireguard's and ipsec's keys and modes. Each with the value flanneld uses when it is not set.
+LOCKSTEP_BACKEND_OPTIONS = {
+    'vxlan': {'VNI': 1, 'Port': 0, 'GBP': False},
+    'udp': {'Port': 8285},
+    'wireguard': {'PSK': '', 'Mode': 'separate'},
+    'ipsec': {'PSK': '', 'UDPEncap': False, 'ESPProposal': 'aes128gcm16-sha256-prfsha256-ecp256'},
+}
 
-    A different Network (or IPv6Network) invalidates every lease already handed out,
-    and a different Backend.Type makes hosts disagree on the encapsulation, so both
-    break traffic until every flanneld restarts and re-leases.
-    Returns strings such as "Network: 10.5.0.0/16 -> 10.6.0.0/16".
+
+def subnet_range(config, version):
+    """(SubnetLen, SubnetMin, SubnetMax) of one address family as flanneld works them out from config
+    (pkg/subnet/config.go: the first subnet skipped, the last one the top of the Network), or None when
+    the family is off or its keys are not usable."""
+    fam = _FAMILIES[version]
+    if not isinstance(config, dict) or not config.get(fam['enable'], fam['enable_default']) or fam['network'] not in config:
+        return None
+    errors = []
+    network = _parse_network(_field(fam['network']), config[fam['network']], version, errors)
+    subnet_len = _effective_subnet_len(config, fam, network, errors) if network is not None else None
+    if subnet_len is None:
+        return None
+    size = 1 << (fam['bits'] - subnet_len)
+    low = _check_range_bound(config, fam, fam['subnet_min'], network, subnet_len, errors)
+    high = _check_range_bound(config, fam, fam['subnet_max'], network, subnet_len, errors)
+    if low is None:
+        low = network.network_address + size
+    if high is None:
+        high = ipaddress.ip_address(int(network.broadcast_address) + 1 - size)
+    return subnet_len, low, high
+
+
+def _fits(subnet, bounds):
+    network = ipaddress.ip_network(subnet, strict=False)
+    subnet_len, low, high = bounds
+    return network.prefixlen == subnet_len and low <= network.network_address <= high
+
+
+def lease_fits(config, subnet, ipv6_subnet=None):
+    """Whether flanneld keeps a stored lease under config when it starts (pkg/subnet/etcd/local_manager.go,
+    isSubnetConfigCompat): the subnet inside SubnetMin..SubnetMax with the prefix SubnetLen, and an IPv6
+    subnet exactly when IPv6 is on, inside its own range. A lease that does not fit is deleted and the host
+    leases another subnet: it is renumbered."""
+    v4, v6 = subnet_range(config, 4), subnet_range(config, 6)
+    try:
+        fits4 = v4 is None or _fits(subnet, v4)
+        fits6 = not ipv6_subnet if v6 is None else bool(ipv6_subnet) and _fits(ipv6_subnet, v6)
+    except ValueError:
+        return False
+    return fits4 and fits6
+
+
+def _backend_option(config, key, default):
+    backend = config.get('Backend') if isinstance(config.get('Backend'), dict) else {}
+    return backend.get(key, default)
+
+
+def incompatible_changes(old, new, leases=()):
+    """List the changes between two configs that running flanneld hosts cannot follow, one at a time.
+
+    A different Network (or IPv6Network) invalidates every lease already handed out; a lease that no
+    longer fits the new SubnetLen, SubnetMin, SubnetMax or EnableIPv6 is deleted when its host restarts
+    (the host is renumbered); a different Backend.Type or lockstep backend option
+    (LOCKSTEP_BACKEND_OPTIONS) makes the hosts already restarted and those not yet disagree on the
+    encapsulation. leases are flannel_network's lease dicts (subnet, ipv6_subnet, public_ip).
+    Returns strings such as "Network: 10.5.0.0/16 -> 10.6.0.0/16"; a secret's value is never in them.
     """
     if not isinstance(old, dict) or not isinstance(new, dict):
         return []
@@ -379,9 +440,23 @@ def incompatible_changes(old, new):
         before, after = old.get(key), new.get(key)
         if _network_key(before) != _network_key(after):
             changes.append('%s: %s -> %s' % (key, before, after))
+    if not changes:
+        for lease in leases:
+            if lease_fits(old, lease['subnet'], lease.get('ipv6_subnet')) and \
+                    not lease_fits(new, lease['subnet'], lease.get('ipv6_subnet')):
+                changes.append('SubnetLen, SubnetMin, SubnetMax or EnableIPv6 so that the lease %s%s no longer fits '
+                               '(its host would be renumbered)' % (lease['subnet'], ' of %s' % lease['public_ip']
+                                                                   if lease.get('public_ip') else ''))
     before_type, after_type = backend_type(old), backend_type(new)
     if before_type != after_type:
         changes.append('Backend.Type: %s -> %s' % (before_type, after_type))
+        return changes
+    for key, default in sorted(LOCKSTEP_BACKEND_OPTIONS.get(after_type, {}).items()):
+        before = _backend_option(old, key, default)
+        after = _backend_option(new, key, default)
+        if before != after:
+            changes.append('Backend.%s: %s' % (key, 'changed (a secret)' if key in SECRET_BACKEND_KEYS
+                                               else '%s -> %s' % (json.dumps(before), json.dumps(after))))
     return changes
 
 

@@ -149,7 +149,7 @@ def apply(client, params, check_mode=False, diff=False):
     else:
         changed = not valid or text is None or previous != desired
         new_text = flannel_config.to_json(desired)
-        incompatible = flannel_config.incompatible_changes(previous, desired) if changed and valid else []
+        incompatible = flannel_config.incompatible_changes(previous, desired, leases) if changed and valid else []
         result['incompatible_changes'] = incompatible
         if incompatible and leases:
             refuse_or_warn(params['force'], key, incompatible, leases, result)

@@ -179,7 +179,12 @@ overlaps:
   type: dict
   sample: {"node2": ["address 10.244.3.7/24 on eth1"]}
 incompatible_changes:
-  description: Changes that existing leases cannot follow (made anyway only with O(force=true)).
+  description:
+    - Changes that hosts holding leases cannot follow while they restart one at a time (made anyway only with
+      O(force=true)) - a new C(Network) or C(IPv6Network); a lease that no longer fits C(SubnetLen), C(SubnetMin),
+      C(SubnetMax) or C(EnableIPv6) (flanneld would delete it and renumber its host); a new C(Backend.Type); a
+      backend option every host must share (vxlan C(VNI), C(Port), C(GBP); udp C(Port); wireguard C(PSK), C(Mode);
+      ipsec C(PSK), C(UDPEncap), C(ESPProposal)).
   returned: always
   type: list
   elements: str

@@ -15,6 +15,7 @@ import pytest
 from ansible_collections.overlaynet.flannel.plugins.module_utils.flannel_config import (
     backend_type,
     incompatible_changes,
+    lease_fits,
     secret_values,
     to_json,
     to_pretty_json,
@@ -169,7 +170,14 @@ def test_secrets_are_not_echoed_in_errors():
     (net(), net(Network='10.6.0.0/16'), ['Network: 10.5.0.0/16 -> 10.6.0.0/16']),
     (net(), net(Backend={'Type': 'host-gw'}), ['Backend.Type: vxlan -> host-gw']),
     ({'Network': '10.5.0.0/16'}, net(), ['Backend.Type: udp -> vxlan']),
-    ({'Network': '10.5.0.0/16'}, net(Backend={'Type': 'udp', 'Port': 9000}), []),
+    ({'Network': '10.5.0.0/16'}, net(Backend={'Type': 'udp', 'Port': 9000}), ['Backend.Port: 8285 -> 9000']),
+    ({'Network': '10.5.0.0/16'}, net(Backend={'Type': 'udp', 'Port': 8285}), []),
+    (net(), net(Backend={'Type': 'vxlan', 'VNI': 1}), []),
+    (net(), net(Backend={'Type': 'vxlan', 'VNI': 2}), ['Backend.VNI: 1 -> 2']),
+    (net(), net(Backend={'Type': 'vxlan', 'GBP': True, 'Port': 4789}), ['Backend.GBP: false -> true', 'Backend.Port: 0 -> 4789']),
+    (net(), net(Backend={'Type': 'vxlan', 'MTU': 1400, 'DirectRouting': True}), []),
+    (net(Backend={'Type': 'wireguard', 'PSK': 'old-secret'}), net(Backend={'Type': 'wireguard', 'PSK': 'new-secret'}),
+     ['Backend.PSK: changed (a secret)']),
     (net(), net(EnableIPv6=True, IPv6Network='fd00::/48'), ['IPv6Network: None -> fd00::/48']),
     (net(), net(Network='10.6.0.0/16', Backend={'Type': 'udp'}),
      ['Network: 10.5.0.0/16 -> 10.6.0.0/16', 'Backend.Type: vxlan -> udp']),
@@ -177,6 +185,35 @@ def test_secrets_are_not_echoed_in_errors():
 ])
 def test_incompatible_changes(old, new, expected):
     assert incompatible_changes(old, new) == expected
+
+
+LEASES = [dict(subnet='10.5.1.0/24', ipv6_subnet=None, public_ip='192.0.2.11'),
+          dict(subnet='10.5.200.0/24', ipv6_subnet=None, public_ip='192.0.2.12')]
+
+
+@pytest.mark.parametrize('new, renumbered', [
+    (net(SubnetMax='10.5.250.0'), []),
+    (net(SubnetMax='10.5.100.0'), ['10.5.200.0/24 of 192.0.2.12']),
+    (net(SubnetMin='10.5.2.0'), ['10.5.1.0/24 of 192.0.2.11']),
+    (net(SubnetLen=25), ['10.5.1.0/24 of 192.0.2.11', '10.5.200.0/24 of 192.0.2.12']),
+    (net(EnableIPv6=True, IPv6Network='fd00::/48', Network='10.5.0.0/16'), None),
+])
+def test_a_lease_that_no_longer_fits_is_a_renumbering(new, renumbered):
+    changes = incompatible_changes(net(), new, LEASES)
+    if renumbered is None:  # the IPv6Network change is named itself
+        assert changes == ['IPv6Network: None -> fd00::/48'], changes
+        return
+    assert changes == ['SubnetLen, SubnetMin, SubnetMax or EnableIPv6 so that the lease %s no longer fits (its host '
+                       'would be renumbered)' % lease for lease in renumbered], changes
+
+
+def test_lease_fits_as_flanneld_decides():
+    assert lease_fits(net(), '10.5.1.0/24')
+    assert not lease_fits(net(), '10.5.0.0/24')  # the first subnet is never handed out
+    assert lease_fits(net(), '10.5.255.0/24') and not lease_fits(net(), '10.5.1.0/25')
+    dual = net(EnableIPv6=True, IPv6Network='fd00::/48')
+    assert not lease_fits(dual, '10.5.1.0/24') and lease_fits(dual, '10.5.1.0/24', 'fd00:0:0:1::/64')
+    assert not lease_fits(net(), '10.5.1.0/24', 'fd00:0:0:1::/64')
 
 
 def test_backend_type_defaults_to_udp():

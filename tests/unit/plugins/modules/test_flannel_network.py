@@ -213,6 +213,20 @@ def test_refuses_backend_type_change_while_leases_exist(modules, etcd_server, pr
     lease.revoke()
 
 
+def test_refuses_what_the_hosts_cannot_follow_one_at_a_time_while_leases_exist(modules, etcd_server, prefix):
+    modules.run(MODULE, args(etcd_server, prefix))
+    lease = add_lease(etcd_server, prefix, subnet='10.5.7.0-24')
+    renumbering = modules.run(MODULE, args(etcd_server, prefix, config=dict(VXLAN, SubnetLen=25)))
+    assert renumbering['failed'] is True, renumbering
+    assert 'refusing to change SubnetLen, SubnetMin, SubnetMax or EnableIPv6 so that the lease 10.5.7.0/24 of 192.0.2.11 no longer fits' in renumbering['msg']
+    other_vni = modules.run(MODULE, args(etcd_server, prefix, config=dict(VXLAN, Backend={'Type': 'vxlan', 'VNI': 2})))
+    assert other_vni['failed'] is True and 'Backend.VNI: 1 -> 2' in other_vni['msg'], other_vni
+    assert json.loads(stored(etcd_server, prefix + '/config')) == VXLAN
+    # The MTU is no such change: each host takes it when it restarts (docker after it).
+    assert modules.run(MODULE, args(etcd_server, prefix, config=dict(VXLAN, Backend={'Type': 'vxlan', 'VNI': 1, 'MTU': 1400})))['changed']
+    lease.revoke()
+
+
 def test_lease_without_etcd_lease_has_null_ttl(modules, etcd_server, prefix):
     etcd_server.client().put(prefix + '/subnets/10.5.3.0-24&fd00:5:0:3::-64',
                              json.dumps({'PublicIP': '192.0.2.13', 'BackendType': 'host-gw'}))
