@@ -41,6 +41,7 @@ else:
     ETCD3_IMPORT_ERROR = None
 
 from ansible.module_utils.basic import missing_required_lib
+from ansible_collections.overlaynet.flannel.plugins.module_utils import etcd_wire
 
 DEFAULT_ENDPOINTS = ['http://127.0.0.1:2379']
 DEFAULT_PORT = 2379
@@ -485,20 +486,28 @@ class EtcdClient:
 
     # --- members, status, health ------------------------------------------------------------
 
-    def members(self):
-        """Return [dict(id, name, peer_urls, client_urls)] of the cluster's members, as etcd lists them."""
-        response = self._call('member list', self._client.clusterstub.MemberList, etcdrpc.MemberListRequest(),
-                              self.timeout, metadata=self._client.metadata, credentials=self._client.call_credentials)
-        return [dict(id='%x' % m.ID, name=m.name, peer_urls=list(m.peerURLs), client_urls=list(m.clientURLs))
-                for m in response.members]
+    def _cluster_call(self, what, method, request):
+        """A Cluster RPC with a request and a response in wire format (etcd_wire): the library's protos
+        predate learners."""
+        call = self._client.channel.unary_unary('/etcdserverpb.Cluster/%s' % method)
+        return self._call(what, call, request, timeout=self.timeout, metadata=self._client.metadata,
+                          credentials=self._client.call_credentials)
 
-    def member_add(self, peer_urls):
-        """Announce a member by its peer URLs; return it as members() lists it (no name until it starts)."""
-        response = self._call('member add %s' % ','.join(peer_urls), self._client.clusterstub.MemberAdd,
-                              etcdrpc.MemberAddRequest(peerURLs=list(peer_urls)), self.timeout,
-                              metadata=self._client.metadata, credentials=self._client.call_credentials)
-        m = response.member
-        return dict(id='%x' % m.ID, name=m.name, peer_urls=list(m.peerURLs), client_urls=list(m.clientURLs))
+    def members(self):
+        """Return [dict(id, name, peer_urls, client_urls, is_learner)] of the cluster's members, as etcd lists
+        them (a member announced but not started yet has no name)."""
+        return etcd_wire.members(self._cluster_call('member list', 'MemberList', b''))
+
+    def member_add(self, peer_urls, learner=False):
+        """Announce a member by its peer URLs, as a learner (it does not vote, so the quorum stays the same
+        until it is promoted) or a voting member; return it as members() lists it."""
+        return etcd_wire.added_member(self._cluster_call('member add %s' % ','.join(peer_urls), 'MemberAdd',
+                                                         etcd_wire.member_add_request(peer_urls, learner)))
+
+    def member_promote(self, member_id):
+        """Make a learner a voting member; etcd refuses while it has not caught up with the leader."""
+        return etcd_wire.members(self._cluster_call('member promote %s' % member_id, 'MemberPromote',
+                                                    etcd_wire.member_promote_request(int(member_id, 16))))
 
     def member_remove(self, member_id):
         """Remove the member with this id (hex, as members() gives it)."""

@@ -9,11 +9,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import time
 from contextlib import closing
 
 import pytest
 
-from conftest import free_port
+from conftest import EtcdServer, free_port
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
     EtcdAuthError,
@@ -114,6 +116,37 @@ def test_members_status_and_health(etcd_server):
     assert status['version'] == etcd_server.etcdctl('version').split()[2]
     assert status['is_leader'] and status['leader_id'] == status['member_id']
     assert status['raft_term'] >= 1 and status['db_size'] > 0
+
+
+def test_a_learner_joins_and_is_promoted_once_it_caught_up(fresh_etcd, tmp_path):
+    workdir = str(tmp_path / 'second')
+    os.makedirs(workdir)
+    second = EtcdServer(workdir)
+    peer = 'http://127.0.0.1:%d' % second.peer_port
+    with closing(EtcdClient([fresh_etcd.url]).connect()) as client:
+        added = client.member_add([peer], learner=True)
+        assert added['is_learner'] and added['peer_urls'] == [peer] and added['name'] == '', added
+        assert [m['is_learner'] for m in client.members() if m['id'] == added['id']] == [True]
+        second.extra_args = ['--name', 'second', '--initial-cluster-state', 'existing', '--initial-cluster',
+                             'unit=http://127.0.0.1:%d,second=%s' % (fresh_etcd.peer_port, peer)]
+        # A learner serves no member list, which EtcdServer's readiness check asks for: started once it has a name.
+        second._wait_ready = lambda: None  # pylint: disable=protected-access
+        second.start()
+        try:
+            deadline = time.time() + 20
+            while True:
+                try:
+                    promoted = client.member_promote(added['id'])
+                    break
+                except EtcdError as exc:  # "can only promote a learner member which is in sync with leader"
+                    if time.time() > deadline:
+                        raise
+                    assert 'in sync' in str(exc) or 'not ready' in str(exc), exc
+                    time.sleep(0.5)
+            assert sorted((m['name'], m['is_learner']) for m in promoted) == [('second', False), ('unit', False)]
+            assert not any(m['is_learner'] for m in client.members())
+        finally:
+            second.stop()
 
 
 def test_health_needs_credentials_when_auth_is_on(etcd_auth_server):
