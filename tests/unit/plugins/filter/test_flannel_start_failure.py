@@ -5,8 +5,9 @@
 
 """The cause the flannel role names when flanneld did not start, read from what flanneld printed.
 
-The fixtures are flanneld's own output (tests/unit/plugins/filter/fixtures/flanneld-*.log), captured by
-running the flanneld binary of the lab against a real etcd with each fault."""
+The fixtures are flanneld's own output (tests/unit/plugins/filter/fixtures/flanneld-*.log): the lab's flanneld
+v0.28.10 run for a few seconds against a real etcd with each fault (a prefix without a config; a closed port; a
+TLS etcd and another CA in -etcd-cafile), then stopped, which makes it print the etcd client's last error."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -31,8 +32,8 @@ def journal(name):
 
 @pytest.mark.parametrize('fault, cause', [
     ('wrong-ca', "Likely cause: etcd's certificate is not signed by the CA flanneld trusts, flannel_etcd_ca_file "
-                 "(/etc/flannel/pki/ca.pem, copied from flannel_etcd_ca_src /srv/pki/wrong-ca.pem): x509: certificate "
-                 "signed by unknown authority"),
+                 "(/etc/flannel/pki/ca.pem, copied from flannel_etcd_ca_src /srv/pki/wrong-ca.pem): tls: failed to verify "
+                 "certificate: x509: certificate signed by unknown authority."),
     ('unreachable', 'Likely cause: etcd is unreachable at https://10.0.0.1:2379 (flannel_etcd_endpoints)'),
     ('no-config', 'Likely cause: no network config at /coreos.com/network/config; check flannel_etcd_prefix.'),
 ])
