@@ -23,13 +23,17 @@ description:
 options:
   _input:
     description:
-      - The members in inventory order, each with C(host), C(name), C(address), C(has_data), C(healthy),
+      - The members in inventory order, each with C(host), C(name), C(address), C(client_url), C(has_data),
         C(previous_state), C(previous_initial_cluster) and C(settings_file).
     type: list
     elements: dict
     required: true
   live:
     description: The cluster's members as M(overlaynet.flannel.etcd_cluster_info) lists them, or null when none answered.
+    type: list
+    elements: dict
+  reports:
+    description: M(overlaynet.flannel.etcd_cluster_info)'s RV(overlaynet.flannel.etcd_cluster_info#module:cluster), for each member's health.
     type: list
     elements: dict
   scheme:
@@ -57,8 +61,9 @@ _value:
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd_membership import plan
 
 
-def etcd_membership(members, live=None, scheme='http', peer_port=2380):
-    return plan(list(members), None if live is None else list(live), scheme=scheme, peer_port=peer_port)
+def etcd_membership(members, live=None, reports=None, scheme='http', peer_port=2380):
+    return plan(list(members), None if live is None else list(live), scheme=scheme, peer_port=int(peer_port),
+                reports=None if reports is None else list(reports))
 
 
 class FilterModule(object):

@@ -35,15 +35,19 @@ def _find(live, name, peer_url):
     return None
 
 
-def plan(members, live, scheme='http', peer_port=2380):
-    """members: the etcd group in inventory order, each dict(host, name, address, has_data, previous_state,
-    previous_initial_cluster, healthy) - previous_* from the member's settings file, healthy whether its client
-    URL answered a linearizable read (the live reading's cluster report). live: the cluster's member list
-    (dicts with id, name, peer_urls, is_learner), or None when no member answered.
+def plan(members, live, scheme='http', peer_port=2380, reports=None):
+    """members: the etcd group in inventory order, each dict(host, name, address, client_url, has_data,
+    previous_state, previous_initial_cluster, settings_file) - previous_* from the member's settings file.
+    live: the cluster's member list (dicts with id, name, peer_urls, is_learner), or None when no member
+    answered. reports: etcd_cluster_info's cluster reports (endpoint, healthy): a member is healthy when its
+    client URL served a linearizable read (without reports, the members' own healthy key says).
 
     Returns dict(hosts={host: dict(action, state, initial_cluster, member_id)}, refusals={host: [msg]},
-    joining=[hosts in the order they join])."""
+    joining=[hosts in the order they join], via=the member that announces them)."""
     hosts, refusals, joining = {}, {}, []
+    if reports is not None:
+        answered = set(report['endpoint'] for report in reports if report.get('healthy'))
+        members = [dict(m, healthy=m.get('client_url') in answered) for m in members]
     # What the cluster will list after each join, in order: a joiner's initial cluster is the members listed
     # when it is added (etcd refuses a member whose ETCD_INITIAL_CLUSTER differs from the cluster's list).
     listed = []
@@ -57,7 +61,7 @@ def plan(members, live, scheme='http', peer_port=2380):
     for member in members:
         host, name = member['host'], member['name']
         peer = _peer_url(scheme, member['address'], peer_port)
-        entry = dict(action='member', state=member.get('previous_state') or 'new',
+        entry = dict(action='member', state=member.get('previous_state') if member.get('previous_state') in ('new', 'existing') else 'new',
                      initial_cluster=member.get('previous_initial_cluster') or everyone, member_id='')
         hosts[host] = entry
         if live is None:
@@ -103,4 +107,6 @@ def plan(members, live, scheme='http', peer_port=2380):
         entry.update(state='existing', initial_cluster=','.join(
             '%s=%s' % (item_name or names.get(url, ''), url) for item_name, url in listed))
         joining.append(host)
-    return dict(hosts=hosts, refusals=refusals, joining=joining)
+    # The member that announces the joiners: one that keeps its data (and so runs in the cluster).
+    keeping = [m['host'] for m in members if hosts[m['host']]['action'] == 'member' and m['has_data']]
+    return dict(hosts=hosts, refusals=refusals, joining=joining, via=keeping[0] if keeping else '')

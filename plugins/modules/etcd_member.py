@@ -45,10 +45,18 @@ options:
     default: []
   state:
     description:
-      - V(present) announces the member unless it is already listed; V(absent) removes it if it is listed.
+      - V(present) announces the member unless it is already listed; V(absent) removes it if it is listed;
+        V(promoted) makes a listed learner a voting member (etcd refuses until the learner caught up with the leader,
+        so retry the task until it passes).
     type: str
-    choices: [present, absent]
+    choices: [present, absent, promoted]
     default: present
+  learner:
+    description:
+      - With O(state=present), announce the member as a learner - it receives the data but does not vote, so the
+        cluster's quorum does not change until it is promoted (etcd's way to add members).
+    type: bool
+    default: false
 seealso:
   - module: overlaynet.flannel.etcd_cluster_info
 '''
@@ -79,7 +87,7 @@ member:
   description: The member as etcd lists it after the task (before it, for O(state=absent)); null when there is none.
   returned: always
   type: dict
-  sample: {"id": "8e9e05c52164694d", "name": "", "peer_urls": ["http://10.0.0.14:2380"], "client_urls": []}
+  sample: {"id": "8e9e05c52164694d", "name": "", "peer_urls": ["http://10.0.0.14:2380"], "client_urls": [], "is_learner": true}
 members:
   description: Every member of the cluster after the task (as it would be, in check mode).
   returned: always
@@ -96,6 +104,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.overlaynet.flannel.plugins.module_utils.etcd import (
     ETCD_CONNECTION_REQUIRED_TOGETHER,
+    EtcdError,
     connected_client,
     etcd_argument_spec,
 )
@@ -113,7 +122,8 @@ def find_member(members, name, peer_urls):
 
 
 def listing(members):
-    return ''.join('%s %s %s\n' % (m['name'] or '(not started)', m['id'], ','.join(sorted(m['peer_urls'])))
+    return ''.join('%s %s %s%s\n' % (m['name'] or '(not started)', m['id'], ','.join(sorted(m['peer_urls'])),
+                                    ' (learner)' if m.get('is_learner') else '')
                    for m in sorted(members, key=lambda m: (m['name'], m['id'])))
 
 
@@ -122,7 +132,8 @@ def main():
         argument_spec=etcd_argument_spec(
             name=dict(type='str', required=True),
             peer_urls=dict(type='list', elements='str', default=[]),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
+            state=dict(type='str', default='present', choices=['present', 'absent', 'promoted']),
+            learner=dict(type='bool', default=False),
         ),
         required_if=[('state', 'present', ('peer_urls',))],
         required_together=ETCD_CONNECTION_REQUIRED_TOGETHER,
@@ -137,15 +148,28 @@ def main():
         member = find_member(before, params['name'], params['peer_urls'])
         after = list(before)
         if params['state'] == 'present' and member is None:
-            member = dict(id='', name='', peer_urls=list(params['peer_urls']), client_urls=[])
+            member = dict(id='', name='', peer_urls=list(params['peer_urls']), client_urls=[], is_learner=params['learner'])
             if not module.check_mode:
-                member = client.member_add(params['peer_urls'])
+                member = client.member_add(params['peer_urls'], learner=params['learner'])
             after = before + [member]
             changed = True
         elif params['state'] == 'absent' and member is not None:
             if not module.check_mode:
                 client.member_remove(member['id'])
             after = [m for m in before if m is not member]
+            changed = True
+        elif params['state'] == 'promoted' and member is None:
+            module.fail_json(msg='%s is not a member of the cluster: announce it first (state=present)' % params['name'],
+                             members=before)
+        elif params['state'] == 'promoted' and member.get('is_learner'):
+            if not module.check_mode:
+                try:
+                    after = client.member_promote(member['id'])
+                except EtcdError as exc:
+                    module.fail_json(msg='%s is still a learner: %s' % (params['name'], exc), members=before)
+            else:
+                after = [dict(m, is_learner=False) if m is member else m for m in before]
+            member = [m for m in after if m['id'] == member['id']][0]
             changed = True
         else:
             changed = False

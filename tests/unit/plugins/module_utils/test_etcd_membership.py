@@ -35,7 +35,7 @@ def test_a_new_cluster_starts_together():
 
 def test_one_to_three_in_one_run_joins_one_at_a_time():
     result = plan(inventory(True, False, False), listed(1))
-    assert result['joining'] == ['node2', 'node3']
+    assert result['joining'] == ['node2', 'node3'] and result['via'] == 'node1'
     assert result['hosts']['node1'] == dict(action='member', state='new', initial_cluster='node1=%s' % (PEER % 1),
                                             member_id='101')
     # Each joiner's initial cluster is the list as it stands when that joiner is added.
@@ -77,6 +77,14 @@ def test_a_rejoin_that_could_cost_the_quorum_is_refused():
 def test_a_member_with_data_the_cluster_no_longer_lists_is_refused():
     result = plan(inventory(True, True), listed(1))
     assert 'the cluster no longer lists it (its members: node1)' in result['refusals']['node2'][0]
+
+
+def test_health_comes_from_the_cluster_reports():
+    members = [dict(m, client_url='http://10.0.0.%d:2379' % n) for n, m in enumerate(inventory(True, True, False), 1)]
+    reports = [dict(endpoint='http://10.0.0.1:2379', healthy=True), dict(endpoint='http://10.0.0.2:2379', healthy=False)]
+    assert 'node2 is not healthy' in plan(members, listed(1, 2, 3), reports=reports)['refusals']['node3'][0]
+    reports[1]['healthy'] = True
+    assert plan(members, listed(1, 2, 3), reports=reports)['joining'] == ['node3']
 
 
 def test_without_an_answer_the_local_data_decides():

@@ -14,7 +14,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from conftest import free_port
+import os
+import time
+
+from conftest import EtcdServer, free_port
 
 MODULE = 'etcd_member'
 
@@ -48,3 +51,32 @@ def test_absent_member_and_bad_input(modules, fresh_etcd):
 
     bad = modules.run(MODULE, {'endpoints': [fresh_etcd.url], 'name': 'etcd9', 'peer_urls': ['']})
     assert bad.get('failed') is True and bad['msg'] == 'peer_urls: give the peer URLs the member etcd9 listens on'
+
+
+def test_a_learner_is_announced_then_promoted_once_it_caught_up(modules, fresh_etcd, tmp_path):
+    workdir = str(tmp_path / 'second')
+    os.makedirs(workdir)
+    second = EtcdServer(workdir)
+    peer = 'http://127.0.0.1:%d' % second.peer_port
+    args = {'endpoints': [fresh_etcd.url], 'name': 'second', 'peer_urls': [peer]}
+    added = modules.run(MODULE, dict(args, learner=True), diff=True)
+    assert added['changed'] and added['member']['is_learner'], added
+    assert '(learner)' in added['diff']['after']
+    early = modules.run(MODULE, dict(args, state='promoted'))
+    assert early['failed'] and early['msg'].startswith('second is still a learner'), early
+    # A learner serves no member list, which EtcdServer's readiness check asks for.
+    second._wait_ready = lambda: None  # pylint: disable=protected-access
+    second.extra_args = ['--name', 'second', '--initial-cluster-state', 'existing', '--initial-cluster',
+                         'unit=http://127.0.0.1:%d,second=%s' % (fresh_etcd.peer_port, peer)]
+    second.start()
+    try:
+        deadline = time.time() + 20
+        promoted = modules.run(MODULE, dict(args, state='promoted'))
+        while promoted.get('failed') and time.time() < deadline:
+            time.sleep(0.5)
+            promoted = modules.run(MODULE, dict(args, state='promoted'))
+        assert promoted['changed'] and promoted['member']['is_learner'] is False, promoted
+        assert modules.run(MODULE, dict(args, state='promoted'))['changed'] is False
+        assert modules.run(MODULE, dict(args, name='nobody', peer_urls=['http://127.0.0.1:1'], state='promoted'))['failed']
+    finally:
+        second.stop()
