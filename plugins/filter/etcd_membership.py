@@ -12,7 +12,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: etcd_membership
 short_description: What each etcd member does, decided from the live cluster's member list
-version_added: 0.3.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

@@ -12,7 +12,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: etcd_package_warning
 short_description: A warning when the distribution's package installed an end-of-life etcd
-version_added: 0.2.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

@@ -12,7 +12,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: etcd_site_refusals
 short_description: What keeps site.yml from switching the etcd members to a version
-version_added: 0.2.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

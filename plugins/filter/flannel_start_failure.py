@@ -12,7 +12,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: flannel_start_failure
 short_description: The likely cause of a flanneld that did not start, read from its journal
-version_added: 0.3.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

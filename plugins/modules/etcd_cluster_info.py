@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: etcd_cluster_info
 short_description: Version, health and leader of etcd endpoints, or of every member of the cluster
-version_added: 0.2.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

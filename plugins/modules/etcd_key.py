@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: etcd_key
 short_description: Set or delete one key in etcd (v3 API)
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

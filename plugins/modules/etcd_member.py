@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: etcd_member
 short_description: Announce a member to a running etcd cluster, or remove one
-version_added: 0.2.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: host_info
 short_description: Read everything the overlay's checks need from one host, in one call
-version_added: 0.2.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: release
 short_description: Install a release archive into its own version directory and select it with update-alternatives
-version_added: 0.1.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: service_restart
 short_description: Restart a service on one host, check it, and put the host's changed files back when it fails
-version_added: 0.3.0
+version_added: 1.0.0
 author:
   - overlaynet.flannel contributors (@overlaynet)
 description:

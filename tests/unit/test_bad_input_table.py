@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The README's table "Bad input refused before a host changes" cannot rot silently.
+"""The table of docs/bad-input.md ("Bad input refused before a host changes") cannot rot silently.
 
 Every row names the test that backs it: a pytest node (file::test or file::test[id]) or a molecule
 case (molecule/<scenario>/<file>.yml: <name of a case, task or play>). Each must exist; a molecule case given to
@@ -20,17 +20,17 @@ import re
 import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SECTION = '## Bad input refused before a host changes'
+TABLE_FILE = os.path.join('docs', 'bad-input.md')
+TITLE = '# Bad input refused before a host changes'
 MIN_ROWS = 25
 
 
 def table_rows():
-    with open(os.path.join(REPO_ROOT, 'README.md')) as handle:
+    with open(os.path.join(REPO_ROOT, TABLE_FILE)) as handle:
         text = handle.read()
-    assert SECTION in text, 'README.md has no section %r' % SECTION
-    section = text.split(SECTION, 1)[1].split('\n## ', 1)[0]
+    assert text.startswith(TITLE + '\n'), '%s does not start with %r' % (TABLE_FILE, TITLE)
     rows = []
-    for line in section.splitlines():
+    for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip('|').split(' | ')]
         if line.startswith('| ') and len(cells) == 5 and cells[0].isdigit():
             rows.append(cells)
@@ -81,7 +81,7 @@ def check_molecule_reference(ref, message):
     expect = cases[case].get('expect', '')
     # Only the plain-text expectations of site.yml runs; patterns and templates are not messages.
     if 'args' in cases[case] and '{{' not in expect:
-        assert expect in message, '%s: the README quotes %r, the test expects %r' % (case, message, expect)
+        assert expect in message, '%s: docs/bad-input.md quotes %r, the test expects %r' % (case, message, expect)
 
 
 def test_the_table_has_enough_rows():
