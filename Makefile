@@ -60,7 +60,10 @@ collection:
 	@mkdir -p .collections/ansible_collections/overlaynet
 	@ln -sfn ../../.. .collections/ansible_collections/overlaynet/flannel
 
-setup: venv engine image archives collection
+# The host images (debootstrap and apt: mostly waiting on the mirror and the disk) and the Go builds of
+# the archives (CPU) are made side by side on a machine without caches.
+setup: venv engine collection
+	@$(MAKE) --no-print-directory -j2 image archives
 
 lab: setup
 	@bash $(LAB)/hosts.sh up $(LAB_NETWORK) $(LAB_HOSTS)
