@@ -30,6 +30,8 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.overlaynet.flannel.plugins.module_utils.release import version_numbers
+
 # (major, minor) of the target -> the lowest patch of the minor version before it that etcd's upgrade
 # guide for the target allows every member to run before the step.
 MINIMUM_PATCH_BEFORE = {
@@ -94,7 +96,6 @@ V2STORE_IN_BOTH = 'custom v2 content in both v2store and WAL records'
 OLDEST_SUPPORTED = (3, 5)
 DEFAULT_VERSION = 'v3.6.16'
 
-_VERSION_RE = re.compile(r'^v?(\d+)\.(\d+)\.(\d+)$')
 _REPORTED_RE = re.compile(r'etcd Version: (\d+)\.(\d+)\.(\d+)')
 _FORCE = 'Set etcd_upgrade_force=true to do it anyway.'
 _UNCHANGED = 'Nothing was changed.'
@@ -106,9 +107,8 @@ def as_bool(value):
 
 
 def version_tuple(version):
-    """'v3.5.1' or '3.5.1' -> (3, 5, 1); anything else -> None."""
-    match = _VERSION_RE.match(str(version or '').strip())
-    return tuple(int(n) for n in match.groups()) if match else None
+    """'v3.5.1' or '3.5.1' -> (3, 5, 1); anything else -> None (module_utils/release.py's rule)."""
+    return version_numbers(version)
 
 
 def _v(version):

@@ -33,11 +33,20 @@ class ReleaseError(Exception):
     pass
 
 
-def parse_version(version):
-    match = VERSION_RE.match(version or '')
-    if not match or max(int(n) for n in match.groups()) >= 1000:
-        raise ReleaseError("version: '%s' must look like vX.Y.Z with each number below 1000 (e.g. v0.28.10)." % version)
-    return tuple(int(n) for n in match.groups())
+def version_numbers(text):
+    """'v3.5.1' or '3.5.1' -> (3, 5, 1); anything else (or a number of 1000 or more) -> None."""
+    text = str(text or '').strip()
+    match = VERSION_RE.match(text if text.startswith('v') else 'v' + text)
+    numbers = tuple(int(n) for n in match.groups()) if match else None
+    return numbers if numbers and max(numbers) < 1000 else None
+
+
+def parse_version(version, label='version', example='v0.28.10'):
+    """The one version rule of the collection (the roles' preflights call it through the release_version_error
+    filter): vX.Y.Z, each number below 1000 (update-alternatives' priority is built from them)."""
+    if not isinstance(version, str) or not version.startswith('v') or version_numbers(version) is None:
+        raise ReleaseError("%s: '%s' must look like vX.Y.Z with each number below 1000 (e.g. %s)." % (label, version, example))
+    return version_numbers(version)
 
 
 def priority(version):
@@ -47,6 +56,7 @@ def priority(version):
 
 
 def normalize_sha256(text, label):
+    """The one sha256 rule of the collection: 64 hex digits, optionally prefixed sha256: (lower-cased, unprefixed)."""
     value = (text or '').strip()
     if value.lower().startswith('sha256:'):
         value = value[len('sha256:'):]
