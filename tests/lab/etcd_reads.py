@@ -2,7 +2,7 @@
 
   etcd_reads.py start HOST...   on every host, a loop reads KEY from the host's own etcd member
                                 (etcdctl, a linearizable read: it needs a leader, so the cluster's
-                                quorum) five times a second
+                                quorum) five times a second; a read not answered within 5 s fails
   etcd_reads.py stop HOST...    stops the loops and prints, per host, the reads answered and failed;
                                 the last line is READS_FAILED <failed reads of all hosts>; --max-failed N
                                 exits 1 above N
@@ -35,7 +35,7 @@ def start(hosts, endpoint, key):
     loop = (
         "rm -rf {state}; mkdir -p {state}; echo $$ > {state}/pid; n=0; "
         "while [ $n -lt {limit} ]; do n=$((n + 1)); "
-        "if etcdctl --endpoints={endpoint} --command-timeout=1s get --print-value-only {key} >/dev/null 2>{state}/last-error; "
+        "if etcdctl --endpoints={endpoint} --command-timeout=5s get --print-value-only {key} >/dev/null 2>{state}/last-error; "
         "then echo >> {state}/ok; else echo >> {state}/failed; cat {state}/last-error >> {state}/errors; fi; "
         "sleep 0.2; done"
     ).format(state=STATE, limit=DEADLINE_READS, endpoint=shlex.quote(endpoint), key=shlex.quote(key))
