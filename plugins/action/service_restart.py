@@ -115,8 +115,10 @@ class ActionModule(ActionBase):
         done = []
         for entry in files:
             if entry.get('backup_file'):
+                # Owner, group and mode as config_files wanted them: the backup copy may not carry them.
                 result = self._module('ansible.builtin.copy', dict(
-                    src=entry['backup_file'], dest=entry['dest'], remote_src=True, mode='preserve'), task_vars)
+                    src=entry['backup_file'], dest=entry['dest'], remote_src=True, owner=entry.get('owner'),
+                    group=entry.get('group'), mode=entry.get('mode') or 'preserve'), task_vars)
                 if not result.get('failed'):
                     self._remove(entry['backup_file'], task_vars)
             else:

@@ -47,8 +47,8 @@ def start(hosts, endpoint, key):
 def stop(hosts, max_failed):
     failed_total = 0
     for host in hosts:
-        out = sh(host, "kill $(cat {s}/pid) 2>/dev/null; sleep 0.3; wc -l < {s}/ok 2>/dev/null || echo 0; "
-                       "wc -l < {s}/failed 2>/dev/null || echo 0; tail -n 3 {s}/errors 2>/dev/null".format(s=STATE))
+        out = sh(host, "kill $(cat {s}/pid) 2>/dev/null; sleep 0.3; cat {s}/ok 2>/dev/null | wc -l; "
+                       "cat {s}/failed 2>/dev/null | wc -l; tail -n 3 {s}/errors 2>/dev/null; true".format(s=STATE))
         lines = out.splitlines()
         ok, failed = int(lines[0].strip()), int(lines[1].strip())
         failed_total += failed
