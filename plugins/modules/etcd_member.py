@@ -122,9 +122,11 @@ def find_member(members, name, peer_urls):
 
 
 def listing(members):
-    return ''.join('%s %s %s%s\n' % (m['name'] or '(not started)', m['id'], ','.join(sorted(m['peer_urls'])),
-                                    ' (learner)' if m.get('is_learner') else '')
-                   for m in sorted(members, key=lambda m: (m['name'], m['id'])))
+    lines = []
+    for m in sorted(members, key=lambda m: (m['name'], m['id'])):
+        lines.append('%s %s %s%s\n' % (m['name'] or '(not started)', m['id'], ','.join(sorted(m['peer_urls'])),
+                                       ' (learner)' if m.get('is_learner') else ''))
+    return ''.join(lines)
 
 
 def main():

@@ -38,9 +38,10 @@ def test_kept_values_must_not_move():
 
 
 def test_the_journal_summary_keeps_the_errors():
-    lines = ['invalid value "soon" for flag -subnet-lease-renew-margin: parse error', 'Usage of flanneld:'] + \
-        ['  -flag%d' % n for n in range(40)] + ['flanneld.service: Main process exited, code=exited, status=2/INVALIDARGUMENT',
-                                                 "flanneld.service: Failed with result 'exit-code'."]
+    usage = ['  -flag%d' % n for n in range(40)]
+    lines = (['invalid value "soon" for flag -subnet-lease-renew-margin: parse error', 'Usage of flanneld:'] + usage
+             + ['flanneld.service: Main process exited, code=exited, status=2/INVALIDARGUMENT',
+                "flanneld.service: Failed with result 'exit-code'."])
     assert journal_summary(lines) == [lines[0], lines[-1]]
     assert journal_summary(['Started etcd.', 'ready']) == ['Started etcd.', 'ready']
 
