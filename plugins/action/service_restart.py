@@ -171,7 +171,7 @@ class ActionModule(ActionBase):
             return dict(changed=True, msg='%s restarted on %s and checked' % (service, host))
 
         # Failed: the journal first (it tells why), then everything this run changed on the host put back.
-        journal = self._journal(service, int(args.get('journal_lines', 60)), task_vars)
+        journal = self._journal(service, int(args.get('journal_lines', 150)), task_vars)
         put_back = self._put_back(files, task_vars)
         again = self._restart(service, task_vars) if put_back else dict(skipped=True)
         if again.get('skipped'):

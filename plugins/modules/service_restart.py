@@ -89,9 +89,11 @@ options:
     type: float
     default: 1
   journal_lines:
-    description: Lines of the unit's journal read on failure (the message shows those that look like errors).
+    description:
+      - Lines of the unit's journal read on failure (the message shows those that look like errors); enough for a
+        daemon that prints its whole usage text after a bad flag.
     type: int
-    default: 60
+    default: 150
 seealso:
   - module: overlaynet.flannel.config_files
 '''
