@@ -149,6 +149,14 @@ def test_a_learner_joins_and_is_promoted_once_it_caught_up(fresh_etcd, tmp_path)
             second.stop()
 
 
+def test_members_with_authentication_and_with_tls(etcd_auth_server, etcd_tls_server, pki):
+    with closing(EtcdClient([etcd_auth_server.url], user='root', password=etcd_auth_server.password).connect()) as client:
+        assert [m['client_urls'] for m in client.members()] == [[etcd_auth_server.url]]
+    with closing(EtcdClient([etcd_tls_server.url], ca_cert=pki['ca_cert'], client_cert=pki['client_cert'],
+                            client_key=pki['client_key']).connect()) as client:
+        assert [m['client_urls'] for m in client.members()] == [[etcd_tls_server.url]]
+
+
 def test_health_needs_credentials_when_auth_is_on(etcd_auth_server):
     with closing(EtcdClient([etcd_auth_server.url]).connect()) as anonymous:
         errors = anonymous.health_errors()
