@@ -523,6 +523,27 @@ class EtcdClient:
                     leader_id='%x' % response.leader, is_leader=response.leader == response.header.member_id,
                     raft_term=response.raftTerm, raft_index=response.raftIndex, db_size=response.dbSize)
 
+    def snapshot(self, file_obj, timeout=None):
+        """Stream the connected member's whole keyspace (etcd's Maintenance.Snapshot) into file_obj; return the
+        number of bytes written. etcd sends the database followed by the sha256 of its bytes.
+
+        The etcd3 library's snapshot() gives the whole stream the per-request timeout, which a large keyspace
+        outlasts, so the stream has a deadline of its own here (timeout, seconds; default: the client's).
+        etcd's failures become EtcdError; a failed write to file_obj raises its own OSError, so that the
+        caller can tell a full disk from a failing member.
+        """
+        responses = self._call('snapshot', self._client.maintenancestub.Snapshot, etcdrpc.SnapshotRequest(),
+                               timeout or self.timeout, metadata=self._client.metadata,
+                               credentials=self._client.call_credentials)
+        written = 0
+        while True:
+            # gRPC reports a failure of the stream from next(), so each read goes through _call.
+            response = self._call('snapshot', next, responses, None)
+            if response is None:
+                return written
+            file_obj.write(response.blob)
+            written += len(response.blob)
+
     def health_errors(self):
         """[] when the member serves a linearizable read and has no alarm raised; else what is wrong.
 
