@@ -17,12 +17,17 @@ __metaclass__ = type
 
 import hashlib
 import os
+import re
 import tempfile
 
 DIGEST_SIZE = hashlib.sha256().digest_size
 # etcdutl takes a snapshot to carry a trailer when its size is 32 past a multiple of 512.
 BLOCK = 512
 CHUNK = 1024 * 1024
+
+
+# The UTC time in a backup's name (YYYYmmddTHHMMSSZ): fixed width, so names sort as times do.
+BACKUP_TIME = r'[0-9]{8}T[0-9]{6}Z'
 
 
 class SnapshotError(Exception):
@@ -96,3 +101,23 @@ def save(stream, dest, inspect=None):
     finally:
         os.close(dir_fd)
     return size, found
+
+
+def backups_to_prune(paths, cluster, keep):
+    """The paths among paths of cluster's backups (<cluster>-<UTC time>.db, as playbooks/backup.yml names them)
+    beyond the newest keep, oldest first. Other files, other clusters' backups among them, are never chosen.
+
+    keep must be a whole number of at least 1 (an int or its text): 0 would remove the backup just made.
+    """
+    try:
+        count = int(keep)
+    except (TypeError, ValueError):
+        count = None
+    if isinstance(keep, bool) or isinstance(keep, float) or count is None or count < 1:
+        raise ValueError('etcd_backup_keep: %r: give the number of backups to keep, a whole number of at least 1 '
+                         '(0 would remove the backup just made)' % (keep,))
+    # An exact match, so that cluster "a" never takes "a-b-<time>.db" of cluster "a-b" for its own.
+    name = re.compile(r'\A%s-(%s)\.db\Z' % (re.escape(cluster), BACKUP_TIME))
+    ours = sorted(set((found.group(1), path) for path in paths
+                      for found in [name.match(os.path.basename(path))] if found))
+    return [path for _time, path in ours[:-count]]
