@@ -192,7 +192,8 @@ def main():
             module.fail_json(msg='%s. %s was not changed.' % (exc, dest), **result)
         result.update(found, verified=True)
     # A new snapshot every time, also the one check mode predicts.
-    module.exit_json(**dict(result, changed=True))
+    result['changed'] = True
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import stat
 import subprocess
@@ -202,4 +201,3 @@ def test_a_damaged_stream_never_takes_the_name(snapshot, tmp_path, how):
     # The whole stream takes the name.
     size, found = etcd_snapshot.save(streaming(snapshot[1]), dest, inspect=lambda path: {'seen': path})
     assert size == len(snapshot[1]) and found['seen'].endswith('.part') and leftovers(str(tmp_path)) == []
-
