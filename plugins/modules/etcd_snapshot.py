@@ -105,7 +105,10 @@ revision:
   type: int
   sample: 42
 total_keys:
-  description: The number of keys in the database, etcd's own included, as C(etcdutl snapshot status) counts them; null without O(etcdutl) and in check mode.
+  description:
+    - The number of keys in the database, as C(etcdutl snapshot status) counts them (etcd 3.6 and later count none of
+      their own, so an empty keyspace has 0).
+    - Null without O(etcdutl) and in check mode.
   returned: success
   type: int
   sample: 11
